@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * gnutella-servent: run a servent, or ask a running one how it is.
+ *
+ *   gnutella-servent start --listen HOST:PORT [--ultrapeer|--leaf] [--peer HOST:PORT ...] [--control HOST:PORT]
+ *   gnutella-servent status [--control HOST:PORT]
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, parseConfig, type ServentConfigInput } from './node/config.js';
+import { ControlApi } from './node/control-api.js';
+import { createLogger } from './node/log.js';
+import { Servent, type ServentStatus } from './node/servent.js';
+import { formatStatus } from './node/status-text.js';
+
+const VERSION = '0.1.0';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const int = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`not a whole number: ${value}`);
+  return n;
+};
+
+const program = new Command('gnutella-servent')
+  .description('A Gnutella 0.6 servent')
+  .version(VERSION, '-V, --version');
+
+program
+  .command('start')
+  .description('run a servent until interrupted')
+  .requiredOption('--listen <host:port>', 'Gnutella listening address')
+  .option('--control <host:port>', 'control API (HTTP JSON) address')
+  .addOption(new Option('--ultrapeer', 'run as an ultrapeer (default)').conflicts('leaf'))
+  .addOption(new Option('--leaf', 'run as a leaf').conflicts('ultrapeer'))
+  .option('--peer <host:port>', 'peer to connect to; repeat for several', collect, [])
+  .option('--advertise <host:port>', 'address to advertise in Listen-IP (default: the address peers reach)')
+  .option('--user-agent <text>', 'User-Agent header value')
+  .option('--max-leaves <n>', 'leaf slots of an ultrapeer', int)
+  .option('--max-ultrapeers <n>', 'ultrapeer slots', int)
+  .option('--leaf-ultrapeers <n>', 'ultrapeers a leaf keeps', int)
+  .option('--no-deflate', 'neither offer nor use compressed links')
+  .option('--handshake-timeout <ms>', 'time allowed to complete a handshake', int)
+  .option('--redial-after <ms>', 'rest before a host is dialled again', int)
+  .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
+  .action(async (opts) => {
+    const input: ServentConfigInput = {
+      listen: opts.listen,
+      control: opts.control,
+      mode: opts.leaf ? 'leaf' : 'ultrapeer',
+      peers: opts.peer,
+      advertise: opts.advertise,
+      userAgent: opts.userAgent ?? `GnutellaServent/${VERSION}`,
+      maxLeaves: opts.maxLeaves,
+      maxUltrapeers: opts.maxUltrapeers,
+      leafUltrapeers: opts.leafUltrapeers,
+      deflate: opts.deflate,
+      handshakeTimeoutMs: opts.handshakeTimeout,
+      redialAfterMs: opts.redialAfter,
+      logLevel: opts.logLevel,
+    };
+    const config = parseConfig(input);
+    const log = createLogger(config.logLevel);
+    const servent = new Servent(config, log);
+    await servent.start();
+    const control = config.control && new ControlApi(servent, log);
+    if (control && config.control) await control.start(config.control);
+    const shutdown = async (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      await Promise.all([servent.stop(), control?.stop()]);
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
+
+program
+  .command('status')
+  .description("print a running servent's state")
+  .option('--control <host:port>', 'its control API address', '127.0.0.1:6347')
+  .option('--json', 'print the raw JSON')
+  .action(async (opts) => {
+    const res = await fetch(`http://${opts.control}/status`, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) throw new Error(`control API answered ${res.status}: ${await res.text()}`);
+    const status = (await res.json()) as ServentStatus;
+    process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  const message = err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`gnutella-servent: ${message}\n`);
+  if (err instanceof TypeError && String(err.message).includes('fetch failed')) {
+    process.stderr.write('is a servent running with --control at that address?\n');
+  }
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+/**
+ * Servent settings: every tunable declared once with its meaning, default and bounds.
+ */
+import { z } from 'zod';
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'expected HOST:PORT')
+  .transform((s, ctx) => {
+    const at = s.lastIndexOf(':');
+    const port = Number(s.slice(at + 1));
+    if (port < 0 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `port ${port} is outside 0..65535` });
+      return z.NEVER;
+    }
+    return { host: s.slice(0, at), port };
+  });
+
+export const ServentConfigSchema = z.object({
+  /** Where the Gnutella port listens. */
+  listen: hostPort,
+  /** Where the control API (HTTP JSON) listens; none when absent. */
+  control: hostPort.optional(),
+  /** Ultrapeer or leaf; fixed by flag until election lands. */
+  mode: z.enum(['ultrapeer', 'leaf']).default('ultrapeer'),
+  /** Peers dialled at start and kept (re-dialled after `retryAfterMs`). */
+  peers: z.array(hostPort).default([]),
+  /** The address we advertise in Listen-IP; defaults to the listen address. */
+  advertise: hostPort.optional(),
+  userAgent: z.string().min(1).default('GnutellaServent/0.1'),
+  /** Leaf slots of an ultrapeer (LimeWire and gtk-gnutella keep 30–32). */
+  maxLeaves: z.number().int().min(0).max(1000).default(30),
+  /** Ultrapeer slots: an ultrapeer's peers, or a leaf's ultrapeers. */
+  maxUltrapeers: z.number().int().min(0).max(100).default(32),
+  /** A leaf keeps this many ultrapeers (the dynamic-query proposal assumes 3). */
+  leafUltrapeers: z.number().int().min(1).max(10).default(3),
+  /** Offer and use deflate-compressed links (HS-26). */
+  deflate: z.boolean().default(true),
+  /** Responder: block (1) must be complete within this (HS-29 allows up to 60 s). */
+  handshakeTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),
+  /** How long a dialled host rests before it is dialled again. */
+  redialAfterMs: z.number().int().min(100).max(3_600_000).default(60_000),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type ServentConfigInput = z.input<typeof ServentConfigSchema>;
+export type ServentConfig = z.output<typeof ServentConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseConfig(input: ServentConfigInput): ServentConfig {
+  const parsed = ServentConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid servent settings:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

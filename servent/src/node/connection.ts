@@ -1,0 +1,338 @@
+/**
+ * One TCP connection of the servent: drives the sans-I/O handshake core with the
+ * socket's bytes and the clock, then carries framed messages, deflated when the
+ * handshake said so. What to answer lives in the servent; this file moves bytes.
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import * as zlib from 'node:zlib';
+import {
+  Handshake,
+  type HandshakeEvent,
+  type HandshakeRole,
+  HeaderName,
+  type Headers,
+  type HeaderBlock,
+  type Reply,
+} from '../core/handshake/index.js';
+import { type FrameResult, type MessageHeader, MessageFramer } from '../core/wire/index.js';
+import type { Logger } from './log.js';
+import { isZlibHeader } from '../core/zlib-header.js';
+
+export type ConnectionState = 'handshaking' | 'established' | 'closing' | 'closed';
+
+export interface ConnectionSnapshot {
+  id: number;
+  direction: 'inbound' | 'outbound';
+  remote: { host: string; port: number };
+  state: ConnectionState;
+  peerMode: 'ultrapeer' | 'leaf' | undefined;
+  peerHeaders: Record<string, string>;
+  ourHeaders: Record<string, string>;
+  compression: { send: boolean; receive: boolean };
+  openedAt: string;
+  establishedAt: string | undefined;
+  messagesIn: number;
+  messagesOut: number;
+  drops: Record<string, number>;
+  closeReason: string | undefined;
+}
+
+export interface ConnectionEvents {
+  established: [];
+  message: [header: MessageHeader, payload: Uint8Array];
+  closed: [reason: string];
+}
+
+/** After we send Bye or end our side, how long the peer may keep the socket (MSG-36). */
+const CLOSE_GRACE_MS = 10_000;
+
+export class Connection extends EventEmitter<ConnectionEvents> {
+  readonly #socket: Socket;
+  readonly #handshake: Handshake;
+  readonly #log: Logger;
+  readonly #framer = new MessageFramer();
+  #timer: NodeJS.Timeout | undefined;
+  #state: ConnectionState = 'handshaking';
+  #peer: Headers | undefined;
+  #ours: Headers | undefined;
+  #compression = { send: false, receive: false };
+  #deflater: zlib.Deflate | undefined;
+  #inflater: zlib.Inflate | zlib.InflateRaw | undefined;
+  #inflaterPending: Buffer[] = [];
+  #flushScheduled = false;
+  readonly #openedAt = new Date();
+  #establishedAt: Date | undefined;
+  #messagesIn = 0;
+  #messagesOut = 0;
+  readonly #drops = new Map<string, number>();
+  #closeReason: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly direction: 'inbound' | 'outbound',
+    readonly remote: { host: string; port: number },
+    socket: Socket,
+    options: {
+      log: Logger;
+      handshakeTimeoutMs: number;
+      request?: ReadonlyArray<readonly [string, string]>;
+      respond?: (request: HeaderBlock) => Reply;
+      confirm?: (response: HeaderBlock) => Reply;
+    },
+  ) {
+    super();
+    this.#socket = socket;
+    this.#log = options.log.child({ conn: id, peer: `${remote.host}:${remote.port}`, direction });
+    const role: HandshakeRole = direction === 'inbound' ? 'responder' : 'initiator';
+    this.#handshake = new Handshake({
+      role,
+      now: Date.now(),
+      timeouts: { requestMs: options.handshakeTimeoutMs, confirmMs: options.handshakeTimeoutMs },
+      ...(options.request && { request: options.request }),
+      ...(options.respond && { respond: options.respond }),
+      ...(options.confirm && { confirm: options.confirm }),
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('error', (err) => this.#log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.#finish(this.#closeReason ?? 'peer closed'));
+    this.#pumpHandshake();
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** The peer's handshake headers (merged blocks), once established. */
+  get peerHeaders(): Headers | undefined {
+    return this.#peer;
+  }
+
+  /** Our own handshake headers (merged blocks), once established. */
+  get ourHeaders(): Headers | undefined {
+    return this.#ours;
+  }
+
+  get peerMode(): 'ultrapeer' | 'leaf' | undefined {
+    const up = this.#peer?.getBoolean(HeaderName.XUltrapeer);
+    return up === undefined ? undefined : up ? 'ultrapeer' : 'leaf';
+  }
+
+  /** Sends one serialized message; deflated links are flushed once per event-loop turn. */
+  send(message: Uint8Array): void {
+    if (this.#state !== 'established') return;
+    this.#messagesOut++;
+    if (!this.#deflater) {
+      this.#socket.write(message);
+      return;
+    }
+    this.#deflater.write(message);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flushScheduled = false;
+        if (this.#state === 'established') this.#deflater?.flush(zlib.constants.Z_SYNC_FLUSH);
+      });
+    }
+  }
+
+  countDrop(reason: string): void {
+    this.#drops.set(reason, (this.#drops.get(reason) ?? 0) + 1);
+  }
+
+  /**
+   * Closes politely: `bye` is sent first when the peer announced Bye-Packet (HS-27,
+   * MSG-34); our side is ended and the socket destroyed after a grace period.
+   */
+  close(reason: string, bye?: Uint8Array): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#closeReason = reason;
+    this.#log.info({ reason }, 'closing');
+    if (bye && this.#state === 'established' && this.#peer?.has(HeaderName.ByePacket)) {
+      this.send(bye);
+    }
+    this.#state = 'closing';
+    this.#clearTimer();
+    const endSocket = () => this.#socket.end();
+    if (this.#deflater) {
+      // 'end' (not end()'s callback) fires after the last compressed bytes were emitted.
+      this.#deflater.once('end', endSocket);
+      this.#deflater.end();
+    } else {
+      endSocket();
+    }
+    setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Abrupt close, for shutdown. */
+  destroy(reason: string): void {
+    this.#closeReason ??= reason;
+    this.#socket.destroy();
+  }
+
+  snapshot(): ConnectionSnapshot {
+    return {
+      id: this.id,
+      direction: this.direction,
+      remote: this.remote,
+      state: this.#state,
+      peerMode: this.peerMode,
+      peerHeaders: this.#peer?.toObject() ?? {},
+      ourHeaders: this.#ours?.toObject() ?? {},
+      compression: { ...this.#compression },
+      openedAt: this.#openedAt.toISOString(),
+      establishedAt: this.#establishedAt?.toISOString(),
+      messagesIn: this.#messagesIn,
+      messagesOut: this.#messagesOut,
+      drops: Object.fromEntries(this.#drops),
+      closeReason: this.#closeReason,
+    };
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#state === 'handshaking') {
+      this.#handshake.handleData(chunk, Date.now());
+      this.#pumpHandshake();
+    } else if (this.#state === 'established') {
+      this.#receive(chunk);
+    }
+  }
+
+  #onEnd(): void {
+    if (this.#state === 'handshaking') {
+      this.#handshake.handleEnd(Date.now());
+      this.#pumpHandshake();
+    } else if (this.#state === 'established') {
+      // Inflated messages arrive asynchronously: let the last ones (a Bye) through first.
+      if (this.#inflater) {
+        this.#inflater.once('end', () => this.close('peer closed'));
+        this.#inflater.end();
+      } else {
+        this.close('peer closed');
+      }
+    }
+  }
+
+  /** Writes what the handshake core produced, handles its event, re-arms its timer. */
+  #pumpHandshake(): void {
+    for (let out = this.#handshake.pollOutput(); out; out = this.#handshake.pollOutput()) {
+      this.#socket.write(out);
+    }
+    const event = this.#handshake.pollEvent();
+    if (event) {
+      this.#onHandshakeEvent(event);
+      return;
+    }
+    this.#clearTimer();
+    const at = this.#handshake.nextTimeout();
+    if (at !== undefined) {
+      this.#timer = setTimeout(
+        () => {
+          this.#handshake.handleTimeout(Date.now());
+          this.#pumpHandshake();
+        },
+        Math.max(0, at - Date.now()),
+      );
+    }
+  }
+
+  #onHandshakeEvent(event: HandshakeEvent): void {
+    this.#clearTimer();
+    switch (event.type) {
+      case 'completed': {
+        this.#peer = event.peer;
+        this.#ours = event.ours;
+        this.#compression = { send: event.compressSend, receive: event.compressReceive };
+        this.#state = 'established';
+        this.#establishedAt = new Date();
+        if (event.compressSend) this.#startDeflate();
+        this.#log.info(
+          { peerHeaders: event.peer.toObject(), compression: this.#compression },
+          'handshake completed',
+        );
+        this.emit('established');
+        if (event.rest.length > 0) this.#receive(Buffer.from(event.rest));
+        return;
+      }
+      case 'refused':
+        this.#peer = event.peer;
+        this.#log.info({ by: event.by, code: event.code, reason: event.reason }, 'handshake refused');
+        this.#endAfterHandshake(`refused by ${event.by}: ${event.code} ${event.reason}`);
+        return;
+      case 'legacy-connect':
+        this.#endAfterHandshake('0.4 connect not supported');
+        return;
+      case 'failed':
+        this.#log.info({ code: event.error.code, error: event.error.message }, 'handshake failed');
+        this.#endAfterHandshake(`handshake failed: ${event.error.code}`);
+        return;
+    }
+  }
+
+  #endAfterHandshake(reason: string): void {
+    this.#closeReason = reason;
+    this.#state = 'closing';
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  #startDeflate(): void {
+    const deflater = zlib.createDeflate({ level: 6 });
+    deflater.on('data', (chunk: Buffer) => this.#socket.write(chunk));
+    deflater.on('error', (err) => this.close(`deflate failed: ${err.message}`));
+    this.#deflater = deflater;
+  }
+
+  #receive(chunk: Buffer): void {
+    if (!this.#compression.receive) {
+      this.#deliver(this.#framer.write(chunk));
+      return;
+    }
+    if (!this.#inflater) {
+      // Pick the inflater from the stream's first two bytes: any valid RFC 1950
+      // header (78 9c, 78 da, gtk-gnutella's 68 81), else raw deflate (HS-24).
+      this.#inflaterPending.push(chunk);
+      const head = Buffer.concat(this.#inflaterPending);
+      if (head.length < 2) return;
+      this.#inflaterPending = [];
+      const inflater = isZlibHeader(head[0]!, head[1]!) ? zlib.createInflate() : zlib.createInflateRaw();
+      inflater.on('data', (out: Buffer) => this.#deliver(this.#framer.write(out)));
+      inflater.on('error', (err) => this.close(`inflate failed: ${err.message}`));
+      this.#inflater = inflater;
+      inflater.write(head);
+      return;
+    }
+    this.#inflater.write(chunk);
+  }
+
+  #deliver(frames: FrameResult[]): void {
+    for (const frame of frames) {
+      if (this.#state !== 'established') return;
+      if (!frame.ok) {
+        this.#log.warn({ code: frame.error.code, error: frame.error.message }, 'bad framing');
+        this.close(`framing error: ${frame.error.code}`);
+        return;
+      }
+      this.#messagesIn++;
+      this.emit('message', frame.value.header, frame.value.payload);
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #finish(reason: string): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#closeReason = reason;
+    this.#clearTimer();
+    this.#deflater?.destroy();
+    this.#inflater?.destroy();
+    this.#log.info({ reason }, 'connection closed');
+    this.emit('closed', reason);
+  }
+}
