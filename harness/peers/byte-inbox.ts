@@ -59,7 +59,11 @@ export class ByteInbox {
    * Waits until `ready` (called with the unread bytes) returns something other
    * than undefined, the stream ends, or `timeoutMs` passes.
    */
-  async waitFor<T>(ready: (pending: Buffer, ended: boolean) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  async waitFor<T>(
+    ready: (pending: Buffer, ended: boolean) => T | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = ready(this.#pending, this.#ended !== undefined);

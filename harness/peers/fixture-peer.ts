@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { BlockReader, type HeaderBlock } from '../../servent/src/core/handshake/index.js';
-import { type MessageHeader, MessageFramer } from '../../servent/src/core/wire/index.js';
+import { MessageFramer, type MessageHeader } from '../../servent/src/core/wire/index.js';
 import { type Arrival, ByteInbox, TimeoutError } from './byte-inbox.js';
 
 export interface Endpoint {
@@ -58,7 +58,11 @@ export class FixturePeer {
       const socket = net.connect({ host: to.host, port: to.port });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new TimeoutError(`${name}: TCP connect to ${to.host}:${to.port} not done after ${timeoutMs} ms`));
+        reject(
+          new TimeoutError(
+            `${name}: TCP connect to ${to.host}:${to.port} not done after ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);
@@ -89,7 +93,10 @@ export class FixturePeer {
   }
 
   get local(): Endpoint {
-    return { host: (this.socket.localAddress ?? '').replace(/^::ffff:/, ''), port: this.socket.localPort ?? 0 };
+    return {
+      host: (this.socket.localAddress ?? '').replace(/^::ffff:/, ''),
+      port: this.socket.localPort ?? 0,
+    };
   }
 
   write(bytes: Uint8Array | string): void {
@@ -99,7 +106,11 @@ export class FixturePeer {
   }
 
   /** Writes a header block exactly as given: no canonicalising, so scenarios can send odd spellings. */
-  writeBlock(firstLine: string, fields: ReadonlyArray<readonly [string, string]>, eol: LineEnding = '\r\n'): void {
+  writeBlock(
+    firstLine: string,
+    fields: ReadonlyArray<readonly [string, string]>,
+    eol: LineEnding = '\r\n',
+  ): void {
     this.write(blockText(firstLine, fields, eol));
   }
 
@@ -109,7 +120,10 @@ export class FixturePeer {
       (pending, ended) => {
         const parsed = new BlockReader().write(pending);
         if (parsed.kind === 'incomplete') {
-          if (ended) throw new Error(`${this.name}: node closed before ending a header block; got ${pending.length} bytes`);
+          if (ended)
+            throw new Error(
+              `${this.name}: node closed before ending a header block; got ${pending.length} bytes`,
+            );
           return undefined;
         }
         return parsed;
@@ -117,7 +131,8 @@ export class FixturePeer {
       timeoutMs,
       `${this.name}: a header block from the node`,
     );
-    if (result.kind === 'error') throw new Error(`${this.name}: node sent a malformed block: ${result.error.message}`);
+    if (result.kind === 'error')
+      throw new Error(`${this.name}: node sent a malformed block: ${result.error.message}`);
     this.inbox.take(this.inbox.pending.length - result.rest.length);
     return result.block;
   }
@@ -127,7 +142,10 @@ export class FixturePeer {
     this.#streamStart = this.inbox.all().length - this.inbox.pending.length;
     this.#framer = new MessageFramer();
     if (compression.send) {
-      const deflater = zlib.createDeflate({ level: compression.send.level ?? 6, windowBits: compression.send.windowBits ?? 15 });
+      const deflater = zlib.createDeflate({
+        level: compression.send.level ?? 6,
+        windowBits: compression.send.windowBits ?? 15,
+      });
       deflater.on('data', (chunk: Buffer) => {
         this.sent.push({ at: Date.now(), bytes: chunk });
         this.socket.write(chunk);
@@ -149,7 +167,8 @@ export class FixturePeer {
 
   /** The node's raw bytes after the handshake (compressed when it compresses), for HS-22/HS-23. */
   rawStream(): Buffer {
-    if (this.#streamStart === undefined) throw new Error(`${this.name}: startMessages() has not been called`);
+    if (this.#streamStart === undefined)
+      throw new Error(`${this.name}: startMessages() has not been called`);
     return this.inbox.all().subarray(this.#streamStart);
   }
 
@@ -175,7 +194,8 @@ export class FixturePeer {
         if (this.#framingError) throw new Error(`${this.name}: ${this.#framingError}`);
         const found = this.messages.slice(from).find(match);
         if (found) return found;
-        if (ended) throw new Error(`${this.name}: node closed the connection before sending ${what}`);
+        if (ended)
+          throw new Error(`${this.name}: node closed the connection before sending ${what}`);
         return undefined;
       },
       timeoutMs,
@@ -201,7 +221,11 @@ export class FixturePeer {
   /** What crossed the wire, both directions, for artefacts. */
   transcript(): Array<{ dir: 'in' | 'out'; at: number; hex: string }> {
     return [
-      ...this.inbox.arrivals.map((a) => ({ dir: 'in' as const, at: a.at, hex: a.bytes.toString('hex') })),
+      ...this.inbox.arrivals.map((a) => ({
+        dir: 'in' as const,
+        at: a.at,
+        hex: a.bytes.toString('hex'),
+      })),
       ...this.sent.map((a) => ({ dir: 'out' as const, at: a.at, hex: a.bytes.toString('hex') })),
     ].sort((a, b) => a.at - b.at);
   }
@@ -222,7 +246,11 @@ export class FixturePeer {
         this.#framingError = `framing failed: ${frame.error.message}`;
         break;
       }
-      this.messages.push({ at: Date.now(), header: frame.value.header, payload: frame.value.payload });
+      this.messages.push({
+        at: Date.now(),
+        header: frame.value.header,
+        payload: frame.value.payload,
+      });
     }
     this.inbox.poke();
   }
@@ -269,7 +297,10 @@ export class FixtureListener {
     const deadline = Date.now() + timeoutMs;
     while (this.#accepted.length === 0) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new TimeoutError(`${this.name}: no connection from the node to ${this.host}:${this.#port} after ${timeoutMs} ms`);
+      if (left <= 0)
+        throw new TimeoutError(
+          `${this.name}: no connection from the node to ${this.host}:${this.#port} after ${timeoutMs} ms`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#wake = () => {
@@ -287,6 +318,10 @@ export class FixtureListener {
   }
 }
 
-export function blockText(firstLine: string, fields: ReadonlyArray<readonly [string, string]>, eol: LineEnding = '\r\n'): string {
+export function blockText(
+  firstLine: string,
+  fields: ReadonlyArray<readonly [string, string]>,
+  eol: LineEnding = '\r\n',
+): string {
   return [firstLine, ...fields.map(([n, v]) => `${n}: ${v}`), '', ''].join(eol);
 }

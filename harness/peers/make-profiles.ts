@@ -13,7 +13,8 @@ import { BlockReader } from '../../servent/src/core/handshake/index.js';
 import type { ClientProfile } from './profiles.js';
 
 const recordings = process.argv[2] ?? '../shared/recordings';
-const file = 'gtk-gnutella-1.2.3/default/01_default_deflate_s00_gnutella_127.0.0.2-44435_to_127.0.0.1-6346.json';
+const file =
+  'gtk-gnutella-1.2.3/default/01_default_deflate_s00_gnutella_127.0.0.2-44435_to_127.0.0.1-6346.json';
 
 interface Recording {
   peer: string;
@@ -25,7 +26,8 @@ const firstBlock = (dir: 'in' | 'out') => {
   const frame = rec.frames.find((f) => f.dir === dir);
   if (!frame) throw new Error(`${file}: no '${dir}' frame`);
   const result = new BlockReader().write(Buffer.from(frame.hex, 'hex'));
-  if (result.kind !== 'block') throw new Error(`${file}: the first '${dir}' frame is not a whole header block`);
+  if (result.kind !== 'block')
+    throw new Error(`${file}: the first '${dir}' frame is not a whole header block`);
   return result.block.headers.fields().map(([n, v]) => [n, v] as const);
 };
 
@@ -36,4 +38,6 @@ const profile: ClientProfile = {
   ultrapeerResponse: firstBlock('out'),
 };
 writeFileSync('fixtures/profiles/gtk-gnutella-1.2.3.json', `${JSON.stringify(profile, null, 2)}\n`);
-console.log(`wrote fixtures/profiles/gtk-gnutella-1.2.3.json (${profile.leafRequest.length} + ${profile.ultrapeerResponse.length} fields)`);
+console.log(
+  `wrote fixtures/profiles/gtk-gnutella-1.2.3.json (${profile.leafRequest.length} + ${profile.ultrapeerResponse.length} fields)`,
+);

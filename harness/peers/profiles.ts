@@ -25,7 +25,11 @@ export function loadProfile(name: string): ClientProfile {
 }
 
 /** Where a header carries an address, the fixture's own or the SUT's, fill it in for this connection. */
-export function personalise(fields: Fields, own: { host: string; port: number }, sutHost: string): Fields {
+export function personalise(
+  fields: Fields,
+  own: { host: string; port: number },
+  sutHost: string,
+): Fields {
   return fields.map(([name, value]) => {
     switch (name.toLowerCase()) {
       case 'node':

@@ -45,7 +45,10 @@ export async function sweepDeadRuns(docker: Docker): Promise<Leftovers> {
   const runs = new Map<string, number>();
   const containers = await docker.listContainers({ all: true, ...byLabel(LABEL.owner) });
   const networks = await docker.listNetworks(byLabel(LABEL.owner));
-  for (const labels of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels ?? {})]) {
+  for (const labels of [
+    ...containers.map((c) => c.Labels),
+    ...networks.map((n) => n.Labels ?? {}),
+  ]) {
     const run = labels[LABEL.run];
     if (run) runs.set(run, Number(labels[LABEL.pid]));
   }
@@ -62,7 +65,10 @@ export async function sweepDeadRuns(docker: Docker): Promise<Leftovers> {
 export async function leftovers(docker: Docker, label: string): Promise<Leftovers> {
   const containers = await docker.listContainers({ all: true, ...byLabel(label) });
   const networks = await docker.listNetworks(byLabel(label));
-  return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
+  return {
+    containers: containers.map((c) => c.Names[0] ?? c.Id),
+    networks: networks.map((n) => n.Name),
+  };
 }
 
 function processAlive(pid: number): boolean {

@@ -5,9 +5,9 @@
  * 0.6 handshake, never after a sleep or a log line.
  */
 import Docker from 'dockerode';
-import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import type { BoundPorts } from 'testcontainers';
-import { leftovers, type Leftovers, removeLabelled, sweepDeadRuns } from './cleanup.js';
+import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+import { type Leftovers, leftovers, removeLabelled, sweepDeadRuns } from './cleanup.js';
 import { waitForHandshake } from './handshake-probe.js';
 import { LABEL, runLabels } from './labels.js';
 
@@ -90,7 +90,8 @@ export class DockerRuntime {
     });
     const info = await created.inspect();
     const ipam = info.IPAM?.Config?.[0];
-    if (!ipam?.Gateway || !ipam.Subnet) throw new Error(`network ${name} has no IPv4 gateway: ${JSON.stringify(info.IPAM)}`);
+    if (!ipam?.Gateway || !ipam.Subnet)
+      throw new Error(`network ${name} has no IPv4 gateway: ${JSON.stringify(info.IPAM)}`);
     const network = { name, id: info.Id, gateway: ipam.Gateway, subnet: ipam.Subnet };
     this.#networks.set(name, network);
     return network;
@@ -103,7 +104,11 @@ export class DockerRuntime {
       .withNetworkMode(network.name)
       .withLabels({ ...runLabels(this.runId), [LABEL.scenario]: network.name })
       .withCommand(spec.command)
-      .withWaitStrategy(new HandshakeWaitStrategy(network.name, spec.gnutellaPort, spec.name).withStartupTimeout(readyTimeoutMs))
+      .withWaitStrategy(
+        new HandshakeWaitStrategy(network.name, spec.gnutellaPort, spec.name).withStartupTimeout(
+          readyTimeoutMs,
+        ),
+      )
       .withStartupTimeout(readyTimeoutMs)
       .start();
     const ip = container.getIpAddress(network.name);
@@ -127,7 +132,10 @@ export class DockerRuntime {
     const logs = new Map<string, string>();
     for (const c of containers) {
       const name = (c.Names[0] ?? c.Id).replace(/^\//, '').replace(`${network.name}-`, '');
-      logs.set(name, await containerLogs(this.docker, c.Id).catch((err: Error) => `(no logs: ${err.message})`));
+      logs.set(
+        name,
+        await containerLogs(this.docker, c.Id).catch((err: Error) => `(no logs: ${err.message})`),
+      );
     }
     return logs;
   }
@@ -142,7 +150,14 @@ export class DockerRuntime {
   /** Removes a scenario's containers and its network. */
   async removeNetwork(network: ScenarioNetwork): Promise<void> {
     const containers = await this.#scenarioContainers(network);
-    await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+    await Promise.all(
+      containers.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
     await this.docker
       .getNetwork(network.id)
       .remove()
@@ -198,7 +213,9 @@ class HandshakeWaitStrategy implements WaitStrategy {
 
 /** A container's stdout and stderr, demultiplexed from Docker's 8-byte frame headers. */
 async function containerLogs(docker: Docker, id: string): Promise<string> {
-  const raw = (await docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  const raw = (await docker
+    .getContainer(id)
+    .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
   const parts: Buffer[] = [];
   let at = 0;
   while (at + 8 <= raw.length) {

@@ -6,7 +6,13 @@
  */
 import * as net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BlockReader, CONNECT_LINE, formatBlock, formatStatusLine, parseStatusLine } from '../../servent/src/core/handshake/index.js';
+import {
+  BlockReader,
+  CONNECT_LINE,
+  formatBlock,
+  formatStatusLine,
+  parseStatusLine,
+} from '../../servent/src/core/handshake/index.js';
 
 export const PROBE_USER_AGENT = 'gnutella-conformance-probe/0.1';
 
@@ -35,12 +41,18 @@ export function probeOnce(host: string, port: number, signal: AbortSignal): Prom
     socket.once('error', (err) => done(err));
     socket.once('end', () => done(new NotReadyError('closed before a status line')));
     socket.once('connect', () =>
-      socket.write(formatBlock(CONNECT_LINE, [['User-Agent', PROBE_USER_AGENT], ['X-Ultrapeer', 'True']])),
+      socket.write(
+        formatBlock(CONNECT_LINE, [
+          ['User-Agent', PROBE_USER_AGENT],
+          ['X-Ultrapeer', 'True'],
+        ]),
+      ),
     );
     socket.on('data', (chunk) => {
       const result = reader.write(chunk);
       if (result.kind === 'incomplete') return;
-      if (result.kind === 'error') return done(new NotReadyError(`bad reply: ${result.error.message}`));
+      if (result.kind === 'error')
+        return done(new NotReadyError(`bad reply: ${result.error.message}`));
       const status = parseStatusLine(result.block.firstLine);
       if (!status.ok) return done(new NotReadyError(`bad status line: ${result.block.firstLine}`));
       done(undefined, status.value.code);
@@ -49,7 +61,12 @@ export function probeOnce(host: string, port: number, signal: AbortSignal): Prom
 }
 
 /** Probes until a status line comes back or `timeoutMs` passes; backs off between tries. */
-export async function waitForHandshake(host: string, port: number, timeoutMs: number, what: string): Promise<number> {
+export async function waitForHandshake(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   const started = Date.now();
   let delay = 25;
   let last = 'no attempt';

@@ -47,6 +47,8 @@ export interface SutAdapter {
 export class AdapterCapabilityError extends Error {
   override readonly name = 'AdapterCapabilityError';
   constructor(adapter: string, capability: string) {
-    super(`the '${adapter}' SUT adapter cannot ${capability}; this scenario needs it (tag it or choose another adapter)`);
+    super(
+      `the '${adapter}' SUT adapter cannot ${capability}; this scenario needs it (tag it or choose another adapter)`,
+    );
   }
 }

@@ -13,14 +13,23 @@ export function ourServentAdapter(image: string): SutAdapter {
     gnutellaPort: GNUTELLA_PORT,
     controlPort: CONTROL_PORT,
     command(role: NodeRole): string[] {
-      const args = ['start', '--listen', `0.0.0.0:${GNUTELLA_PORT}`, '--control', `0.0.0.0:${CONTROL_PORT}`];
+      const args = [
+        'start',
+        '--listen',
+        `0.0.0.0:${GNUTELLA_PORT}`,
+        '--control',
+        `0.0.0.0:${CONTROL_PORT}`,
+      ];
       args.push(role.mode === 'leaf' ? '--leaf' : '--ultrapeer');
       for (const p of role.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
       if (role.maxLeaves !== undefined) args.push('--max-leaves', String(role.maxLeaves));
-      if (role.maxUltrapeers !== undefined) args.push('--max-ultrapeers', String(role.maxUltrapeers));
-      if (role.leafUltrapeers !== undefined) args.push('--leaf-ultrapeers', String(role.leafUltrapeers));
+      if (role.maxUltrapeers !== undefined)
+        args.push('--max-ultrapeers', String(role.maxUltrapeers));
+      if (role.leafUltrapeers !== undefined)
+        args.push('--leaf-ultrapeers', String(role.leafUltrapeers));
       if (role.deflate === false) args.push('--no-deflate');
-      if (role.handshakeTimeoutMs !== undefined) args.push('--handshake-timeout', String(role.handshakeTimeoutMs));
+      if (role.handshakeTimeoutMs !== undefined)
+        args.push('--handshake-timeout', String(role.handshakeTimeoutMs));
       return args;
     },
     async status(control: Endpoint): Promise<ReportedStatus> {
@@ -32,11 +41,19 @@ export function ourServentAdapter(image: string): SutAdapter {
   };
 }
 
-async function call(control: Endpoint, method: string, path: string, body?: unknown): Promise<unknown> {
+async function call(
+  control: Endpoint,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const res = await fetch(`http://${control.host}:${control.port}${path}`, {
     method,
     signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
-    ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    ...(body !== undefined && {
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    }),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`control API ${method} ${path} answered ${res.status}: ${text}`);

@@ -33,7 +33,10 @@ program
   .addOption(new Option('--ultrapeer', 'run as an ultrapeer (default)').conflicts('leaf'))
   .addOption(new Option('--leaf', 'run as a leaf').conflicts('ultrapeer'))
   .option('--peer <host:port>', 'peer to connect to; repeat for several', collect, [])
-  .option('--advertise <host:port>', 'address to advertise in Listen-IP (default: the address peers reach)')
+  .option(
+    '--advertise <host:port>',
+    'address to advertise in Listen-IP (default: the address peers reach)',
+  )
   .option('--user-agent <text>', 'User-Agent header value')
   .option('--max-leaves <n>', 'leaf slots of an ultrapeer', int)
   .option('--max-ultrapeers <n>', 'ultrapeer slots', int)
@@ -79,14 +82,17 @@ program
   .option('--control <host:port>', 'its control API address', '127.0.0.1:6347')
   .option('--json', 'print the raw JSON')
   .action(async (opts) => {
-    const res = await fetch(`http://${opts.control}/status`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`http://${opts.control}/status`, {
+      signal: AbortSignal.timeout(5_000),
+    });
     if (!res.ok) throw new Error(`control API answered ${res.status}: ${await res.text()}`);
     const status = (await res.json()) as ServentStatus;
     process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
   });
 
 program.parseAsync().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
   process.stderr.write(`gnutella-servent: ${message}\n`);
   if (err instanceof TypeError && String(err.message).includes('fetch failed')) {
     process.stderr.write('is a servent running with --control at that address?\n');

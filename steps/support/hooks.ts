@@ -6,7 +6,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, Status } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { DockerRuntime } from '../../harness/runtime/docker-runtime.js';
 import { clearSharedRun, newRunId, setSharedRun, sharedRun, sutAdapterFromEnv } from './run.js';
 import type { ConformanceWorld } from './world.js';
@@ -19,7 +19,9 @@ BeforeAll(async () => {
   const runId = newRunId();
   const { runtime, swept } = await DockerRuntime.open(runId);
   if (swept.containers.length + swept.networks.length > 0) {
-    console.warn(`removed what earlier, dead runs left: ${[...swept.containers, ...swept.networks].join(', ')}`);
+    console.warn(
+      `removed what earlier, dead runs left: ${[...swept.containers, ...swept.networks].join(', ')}`,
+    );
   }
   setSharedRun({ runId, runtime, sut: sutAdapterFromEnv() });
   await rm(join(REPORT_DIR, 'scenarios'), { recursive: true, force: true });
@@ -43,7 +45,10 @@ After(async function (this: ConformanceWorld, { result, pickle }) {
   await mkdir(dir, { recursive: true });
   const failed = result?.status !== Status.PASSED;
   for (const [i, peer] of this.peers.entries()) {
-    await writeFile(join(dir, `fixture-${i + 1}-${peer.name}.json`), JSON.stringify(peer.transcript(), null, 1));
+    await writeFile(
+      join(dir, `fixture-${i + 1}-${peer.name}.json`),
+      JSON.stringify(peer.transcript(), null, 1),
+    );
     peer.close();
   }
   for (const listener of this.listeners.values()) await listener.close();
@@ -61,7 +66,9 @@ AfterAll(async () => {
   const left = await runtime.leftovers();
   clearSharedRun();
   if (left.containers.length + left.networks.length > 0) {
-    throw new Error(`cleanup left labelled resources: ${[...left.containers, ...left.networks].join(', ')}`);
+    throw new Error(
+      `cleanup left labelled resources: ${[...left.containers, ...left.networks].join(', ')}`,
+    );
   }
 });
 

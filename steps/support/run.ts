@@ -20,7 +20,8 @@ export function setSharedRun(run: SharedRun): void {
 }
 
 export function sharedRun(): SharedRun {
-  if (!current) throw new Error('the run has not started: the BeforeAll hook did not run or failed');
+  if (!current)
+    throw new Error('the run has not started: the BeforeAll hook did not run or failed');
   return current;
 }
 

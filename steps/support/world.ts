@@ -2,11 +2,15 @@
  * The per-scenario world: the scenario's network, the nodes it started, the
  * fixture peers and listeners it drives, and what the SUT last said.
  */
-import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
-import type { HeaderBlock } from '../../servent/src/core/handshake/index.js';
-import type { DockerRuntime, ScenarioNetwork, StartedNode } from '../../harness/runtime/docker-runtime.js';
+import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { FixtureListener, FixturePeer } from '../../harness/peers/fixture-peer.js';
+import type {
+  DockerRuntime,
+  ScenarioNetwork,
+  StartedNode,
+} from '../../harness/runtime/docker-runtime.js';
 import type { NodeRole, SutAdapter } from '../../harness/sut/adapter.js';
+import type { HeaderBlock } from '../../servent/src/core/handshake/index.js';
 import { sharedRun } from './run.js';
 
 export class ConformanceWorld extends World {
@@ -65,7 +69,10 @@ export class ConformanceWorld extends World {
 
   node(name = 'sut'): StartedNode {
     const node = this.nodes.get(name);
-    if (!node) throw new Error(`no node named '${name}' in this scenario (started: ${[...this.nodes.keys()].join(', ') || 'none'})`);
+    if (!node)
+      throw new Error(
+        `no node named '${name}' in this scenario (started: ${[...this.nodes.keys()].join(', ') || 'none'})`,
+      );
     return node;
   }
 
@@ -81,7 +88,10 @@ export class ConformanceWorld extends World {
 
   listener(name: string): FixtureListener {
     const l = this.listeners.get(name);
-    if (!l) throw new Error(`no fixture listener '${name}' (have: ${[...this.listeners.keys()].join(', ') || 'none'})`);
+    if (!l)
+      throw new Error(
+        `no fixture listener '${name}' (have: ${[...this.listeners.keys()].join(', ') || 'none'})`,
+      );
     return l;
   }
 }

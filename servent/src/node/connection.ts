@@ -10,14 +10,14 @@ import {
   Handshake,
   type HandshakeEvent,
   type HandshakeRole,
+  type HeaderBlock,
   HeaderName,
   type Headers,
-  type HeaderBlock,
   type Reply,
 } from '../core/handshake/index.js';
-import { type FrameResult, type MessageHeader, MessageFramer } from '../core/wire/index.js';
-import type { Logger } from './log.js';
+import { type FrameResult, MessageFramer, type MessageHeader } from '../core/wire/index.js';
 import { isZlibHeader } from '../core/zlib-header.js';
+import type { Logger } from './log.js';
 
 export type ConnectionState = 'handshaking' | 'established' | 'closing' | 'closed';
 
@@ -258,7 +258,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       case 'refused':
         this.#peer = event.peer;
-        this.#log.info({ by: event.by, code: event.code, reason: event.reason }, 'handshake refused');
+        this.#log.info(
+          { by: event.by, code: event.code, reason: event.reason },
+          'handshake refused',
+        );
         this.#endAfterHandshake(`refused by ${event.by}: ${event.code} ${event.reason}`);
         return;
       case 'legacy-connect':
@@ -297,7 +300,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const head = Buffer.concat(this.#inflaterPending);
       if (head.length < 2) return;
       this.#inflaterPending = [];
-      const inflater = isZlibHeader(head[0]!, head[1]!) ? zlib.createInflate() : zlib.createInflateRaw();
+      const inflater = isZlibHeader(head[0]!, head[1]!)
+        ? zlib.createInflate()
+        : zlib.createInflateRaw();
       inflater.on('data', (out: Buffer) => this.#deliver(this.#framer.write(out)));
       inflater.on('error', (err) => this.close(`inflate failed: ${err.message}`));
       this.#inflater = inflater;

@@ -17,7 +17,10 @@ import type { Servent } from './servent.js';
 const MAX_BODY_BYTES = 16 * 1024;
 
 const ConnectBody = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
-const DisconnectBody = z.object({ id: z.number().int().min(1), reason: z.string().max(200).optional() });
+const DisconnectBody = z.object({
+  id: z.number().int().min(1),
+  reason: z.string().max(200).optional(),
+});
 
 class HttpError extends Error {
   constructor(
@@ -73,7 +76,8 @@ export class ControlApi {
       }
       case 'POST /disconnect': {
         const body = DisconnectBody.parse(await readJson(req));
-        if (!servent.disconnect(body.id, body.reason)) throw new HttpError(404, `no connection ${body.id}`);
+        if (!servent.disconnect(body.id, body.reason))
+          throw new HttpError(404, `no connection ${body.id}`);
         return { closing: body.id };
       }
       default:
@@ -99,6 +103,9 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = `${JSON.stringify(body, null, 2)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -74,9 +74,13 @@ export class Servent {
     this.#stopping = true;
     if (this.#dialTimer) clearTimeout(this.#dialTimer);
     const closed = [...this.#connections.values()].map(
-      (c) => new Promise<void>((resolve) => (c.state === 'closed' ? resolve() : c.once('closed', () => resolve()))),
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.state === 'closed' ? resolve() : c.once('closed', () => resolve()),
+        ),
     );
-    for (const c of this.#connections.values()) c.close('servent shutdown', byeMessage(ByeCode.Shutdown, 'Servent shutdown', randomBytes));
+    for (const c of this.#connections.values())
+      c.close('servent shutdown', byeMessage(ByeCode.Shutdown, 'Servent shutdown', randomBytes));
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
     await Promise.race([Promise.all(closed), deadline]);
     for (const c of this.#connections.values()) c.destroy('servent shutdown');
@@ -110,7 +114,10 @@ export class Servent {
   }
 
   #profile(socket: net.Socket): LocalProfile {
-    const local = this.#config.advertise ?? { host: normalizeIp(socket.localAddress), port: this.#listen.port };
+    const local = this.#config.advertise ?? {
+      host: normalizeIp(socket.localAddress),
+      port: this.#listen.port,
+    };
     return {
       userAgent: this.#config.userAgent,
       mode: this.#config.mode,
@@ -127,7 +134,8 @@ export class Servent {
       else ultrapeers++;
     }
     const leafSlots = this.#config.mode === 'ultrapeer' ? this.#config.maxLeaves : 0;
-    const upSlots = this.#config.mode === 'ultrapeer' ? this.#config.maxUltrapeers : this.#config.leafUltrapeers;
+    const upSlots =
+      this.#config.mode === 'ultrapeer' ? this.#config.maxUltrapeers : this.#config.leafUltrapeers;
     return {
       freeLeafSlots: Math.max(0, leafSlots - leaves),
       freeUltrapeerSlots: Math.max(0, upSlots - ultrapeers),
@@ -159,8 +167,17 @@ export class Servent {
       handshakeTimeoutMs: this.#config.handshakeTimeoutMs,
       respond: (request) => {
         const peerListen = listenAddress(request.headers);
-        const exclude = new Set([hostKey(profile.listen), ...(peerListen ? [hostKey(peerListen)] : [])]);
-        const reply = decideIncoming(request, profile, this.#slotState(), { remoteAddress: remote.host }, this.#tryUltrapeers(exclude));
+        const exclude = new Set([
+          hostKey(profile.listen),
+          ...(peerListen ? [hostKey(peerListen)] : []),
+        ]);
+        const reply = decideIncoming(
+          request,
+          profile,
+          this.#slotState(),
+          { remoteAddress: remote.host },
+          this.#tryUltrapeers(exclude),
+        );
         if (reply.code === 200) this.#slots.set(conn, peerModeOf(request.headers));
         return reply;
       },
@@ -174,7 +191,11 @@ export class Servent {
     this.#dialling.add(key);
     this.#hosts.markDialled(address, Date.now());
     this.#log.debug({ peer: key }, 'dialling');
-    const socket = net.connect({ host: address.host, port: address.port, timeout: CONNECT_TIMEOUT_MS });
+    const socket = net.connect({
+      host: address.host,
+      port: address.port,
+      timeout: CONNECT_TIMEOUT_MS,
+    });
     const failed = (why: string) => {
       this.#dialling.delete(key);
       this.#log.info({ peer: key, why }, 'dial failed');
@@ -193,7 +214,9 @@ export class Servent {
         handshakeTimeoutMs: this.#config.handshakeTimeoutMs,
         request: requestFields(profile, { remoteAddress: address.host }),
         confirm: (response) => {
-          const reply = decideOutgoing(response, profile, this.#slotState(), { remoteAddress: address.host });
+          const reply = decideOutgoing(response, profile, this.#slotState(), {
+            remoteAddress: address.host,
+          });
           if (reply.code === 200) this.#slots.set(conn, peerModeOf(response.headers));
           return reply;
         },
@@ -226,10 +249,26 @@ export class Servent {
   }
 
   #onMessage(conn: Connection, header: MessageHeader, payload: Uint8Array): void {
-    this.#log.trace({ conn: conn.id, type: header.type, ttl: header.ttl, hops: header.hops, length: header.length }, 'message');
+    this.#log.trace(
+      {
+        conn: conn.id,
+        type: header.type,
+        ttl: header.ttl,
+        hops: header.hops,
+        length: header.length,
+      },
+      'message',
+    );
     switch (header.type) {
       case MessageType.Ping:
-        conn.send(selfPong(header, { address: this.#profileAddress(conn), mode: this.#config.mode, sharedFiles: 0, sharedKilobytes: 0 }));
+        conn.send(
+          selfPong(header, {
+            address: this.#profileAddress(conn),
+            mode: this.#config.mode,
+            sharedFiles: 0,
+            sharedKilobytes: 0,
+          }),
+        );
         return;
       case MessageType.Bye:
         // A valid Bye closes at once and is not answered with a Bye (MSG-35).
@@ -267,7 +306,8 @@ export class Servent {
     if (this.#stopping) return;
     if (this.#dialTimer) clearTimeout(this.#dialTimer);
     this.#dialTimer = undefined;
-    const want = this.#config.mode === 'leaf' ? this.#config.leafUltrapeers : this.#config.maxUltrapeers;
+    const want =
+      this.#config.mode === 'leaf' ? this.#config.leafUltrapeers : this.#config.maxUltrapeers;
     const now = Date.now();
     const busy = this.#connectedKeys();
     let pending = this.#slotState().connectedUltrapeers + this.#dialling.size;
@@ -291,7 +331,8 @@ function peerModeOf(headers: Headers): 'ultrapeer' | 'leaf' {
 
 /** A peer's Listen-IP (or its older spellings) as host and port. */
 function listenAddress(headers: Headers): HostAddress | undefined {
-  const value = headers.get(HeaderName.ListenIp) ?? headers.get('X-My-Address') ?? headers.get('My-Address');
+  const value =
+    headers.get(HeaderName.ListenIp) ?? headers.get('X-My-Address') ?? headers.get('My-Address');
   return value ? parseHostList(value)[0] : undefined;
 }
 

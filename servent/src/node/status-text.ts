@@ -9,7 +9,9 @@ export function formatStatus(s: ServentStatus): string {
   ];
   for (const c of s.connections) {
     const agent = c.peerHeaders['User-Agent'] ?? '?';
-    const deflate = [c.compression.send && 'out', c.compression.receive && 'in'].filter(Boolean).join('+') || 'none';
+    const deflate =
+      [c.compression.send && 'out', c.compression.receive && 'in'].filter(Boolean).join('+') ||
+      'none';
     lines.push(
       `  #${c.id} ${c.direction} ${c.remote.host}:${c.remote.port} ${c.state} ${c.peerMode ?? '-'} ` +
         `"${agent}" deflate:${deflate} msgs in/out ${c.messagesIn}/${c.messagesOut}`,

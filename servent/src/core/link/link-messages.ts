@@ -2,7 +2,14 @@
  * Messages a link answers or sends by itself, never routed: the pong that
  * describes this servent in answer to a ping, and Bye.
  */
-import { encodeBye, encodeMessage, encodePong, type MessageHeader, MessageType, newGuid } from '../wire/index.js';
+import {
+  encodeBye,
+  encodeMessage,
+  encodePong,
+  type MessageHeader,
+  MessageType,
+  newGuid,
+} from '../wire/index.js';
 
 export interface SelfDescription {
   /** The address and port peers reach us at on this link. */
@@ -25,7 +32,10 @@ export function selfPong(ping: MessageHeader, self: SelfDescription): Uint8Array
     sharedKilobytes: markedKilobytes(self.sharedKilobytes, self.mode),
     ggep: new Uint8Array(0),
   });
-  return encodeMessage({ guid: ping.guid, type: MessageType.Pong, ttl: Math.min(ping.hops + 2, 7), hops: 0 }, payload);
+  return encodeMessage(
+    { guid: ping.guid, type: MessageType.Pong, ttl: Math.min(ping.hops + 2, 7), hops: 0 },
+    payload,
+  );
 }
 
 /** Rounds the KB count to the mode's marking (gtk-gnutella's convention, messages.md). */
@@ -40,6 +50,13 @@ export function markedKilobytes(kb: number, mode: 'ultrapeer' | 'leaf'): number 
 }
 
 /** Bye: TTL 1, hops 0, a fresh GUID (MSG-34). */
-export function byeMessage(code: number, reason: string, random: (n: number) => Uint8Array): Uint8Array {
-  return encodeMessage({ guid: newGuid(random), type: MessageType.Bye, ttl: 1, hops: 0 }, encodeBye({ code, reason }));
+export function byeMessage(
+  code: number,
+  reason: string,
+  random: (n: number) => Uint8Array,
+): Uint8Array {
+  return encodeMessage(
+    { guid: newGuid(random), type: MessageType.Bye, ttl: 1, hops: 0 },
+    encodeBye({ code, reason }),
+  );
 }
