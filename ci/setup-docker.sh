@@ -40,6 +40,8 @@ if ! command -v dockerd >/dev/null 2>&1 || ! command -v iptables >/dev/null 2>&1
 fi
 
 if ! pgrep -x dockerd >/dev/null 2>&1; then
+  # A dockerd that died uncleanly leaves its pid file, and a new one refuses to start.
+  rm -f /var/run/docker.pid
   mkdir -p "$log_dir"
   say "starting dockerd in the background; its log is $dockerd_log"
   # containerd comes with docker.io; dockerd starts its own when none runs.
