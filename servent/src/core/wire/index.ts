@@ -1,5 +1,6 @@
 /** The wire codec: message framing and the payloads of the message layer (messages.md). */
 
+export { base32Decode, base32Encode } from './base32.js';
 export { type Bye, ByeCode, decodeBye, encodeBye } from './bye.js';
 export {
   BYE_MIN_LENGTH,
