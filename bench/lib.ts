@@ -21,14 +21,23 @@ export interface BenchRow {
 }
 
 /** Runs tasks for about `timeMs` each and prints one table; returns the rows for ratios. */
-export async function runBench(title: string, tasks: BenchTask[], timeMs = 500): Promise<BenchRow[]> {
+export async function runBench(
+  title: string,
+  tasks: BenchTask[],
+  timeMs = 500,
+): Promise<BenchRow[]> {
   const bench = new Bench({ time: timeMs, warmupTime: 100 });
   for (const t of tasks) bench.add(t.name, t.fn);
   await bench.run();
   const rows = tasks.map((t, i) => {
     const result = bench.tasks[i]?.result;
     const hz = result && 'throughput' in result ? result.throughput.mean : 0;
-    return { name: t.name, opsPerSecond: hz, itemsPerSecond: hz * (t.items ?? 1), unit: t.unit ?? 'ops' };
+    return {
+      name: t.name,
+      opsPerSecond: hz,
+      itemsPerSecond: hz * (t.items ?? 1),
+      unit: t.unit ?? 'ops',
+    };
   });
   printTable(title, rows);
   return rows;

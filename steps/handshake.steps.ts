@@ -359,13 +359,7 @@ Then(
 Then(
   "the SUT's first bytes after the handshake are an uncompressed message header",
   async function (this: ConformanceWorld) {
-    const peer = this.currentPeer();
-    await peer.inbox.waitFor(
-      (_p, ended) => (peer.rawStream().length >= 23 || ended ? true : undefined),
-      5_000,
-      '23 bytes after the handshake',
-    );
-    const head = peer.rawStream().subarray(0, 23);
+    const head = await this.currentPeer().streamBytes(23, 5_000);
     expect(head.length, 'bytes after the handshake').to.equal(23);
     // Read by hand (messages.md section 2): type at 16, TTL 17, hops 18, payload length u32le at 19.
     expect(
@@ -406,13 +400,7 @@ Then(
 Then(
   "the SUT's stream after the handshake starts with a zlib header",
   async function (this: ConformanceWorld) {
-    const peer = this.currentPeer();
-    await peer.inbox.waitFor(
-      (_p, ended) => (peer.rawStream().length >= 2 || ended ? true : undefined),
-      5_000,
-      'the first compressed bytes',
-    );
-    const [cmf, flg] = peer.rawStream();
+    const [cmf, flg] = await this.currentPeer().streamBytes(2, 5_000);
     expect(cmf, 'first byte of the SUT stream (HS-22)').to.equal(0x78);
     expect(((cmf! << 8) | flg!) % 31, 'zlib header check bits (RFC 1950)').to.equal(0);
   },

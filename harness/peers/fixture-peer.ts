@@ -172,6 +172,16 @@ export class FixturePeer {
     return this.inbox.all().subarray(this.#streamStart);
   }
 
+  /** Waits until the node has sent at least `n` bytes after the handshake (or closed); returns them. */
+  async streamBytes(n: number, timeoutMs: number): Promise<Buffer> {
+    await this.inbox.waitFor(
+      (_pending, ended) => (this.rawStream().length >= n || ended ? true : undefined),
+      timeoutMs,
+      `${this.name}: ${n} bytes after the handshake`,
+    );
+    return this.rawStream().subarray(0, n);
+  }
+
   /** Sends one serialized message, deflated and sync-flushed when we compress. */
   sendMessage(message: Uint8Array): void {
     if (!this.#deflater) {
