@@ -123,6 +123,7 @@ export class Servent {
       mode: this.#config.mode,
       listen: local,
       acceptDeflate: this.#config.deflate,
+      degree: this.#config.maxUltrapeers,
     };
   }
 

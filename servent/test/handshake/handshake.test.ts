@@ -526,12 +526,14 @@ const LEAF: LocalProfile = {
   mode: 'leaf',
   listen: { host: '198.51.100.7', port: 6346 },
   acceptDeflate: true,
+  degree: 32,
 };
 const ULTRAPEER: LocalProfile = {
   userAgent: 'Up/1',
   mode: 'ultrapeer',
   listen: { host: '203.0.113.5', port: 6346 },
   acceptDeflate: true,
+  degree: 32,
 };
 const SLOTS: SlotState = { freeLeafSlots: 10, freeUltrapeerSlots: 2, connectedUltrapeers: 1 };
 

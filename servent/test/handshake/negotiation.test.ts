@@ -27,6 +27,7 @@ const LEAF: LocalProfile = {
   mode: 'leaf',
   listen: { host: '198.51.100.7', port: 6346 },
   acceptDeflate: true,
+  degree: 32,
 };
 const ULTRAPEER: LocalProfile = {
   ...LEAF,
@@ -50,7 +51,7 @@ function request(
   return readBlock(bytesOf(`${lines.join('\r\n')}\r\n\r\n`));
 }
 
-test('requestFields of a leaf: what we implement, nothing more (HS-16, HS-21, HS-26)', () => {
+test('UP-2 requestFields of a leaf: what we implement, nothing more (HS-16, HS-21, HS-26)', () => {
   assert.deepEqual(requestFields(LEAF, PEER), [
     ['User-Agent', 'TestServent/0.1'],
     ['X-Ultrapeer', 'False'],
@@ -58,16 +59,28 @@ test('requestFields of a leaf: what we implement, nothing more (HS-16, HS-21, HS
     ['Remote-IP', '203.0.113.5'],
     ['Accept-Encoding', 'deflate'],
     ['Bye-Packet', '0.1'],
+    ['GGEP', '0.5'],
+    ['Vendor-Message', '0.2'],
+    ['X-Query-Routing', '0.1'],
+    ['X-Ultrapeer-Query-Routing', '0.1'],
+    ['X-Degree', '32'],
+    ['X-Max-TTL', '4'],
+    ['X-Requeries', 'False'],
   ]);
 });
 
-test('requestFields of an ultrapeer says X-Ultrapeer: True; no deflate when not wanted', () => {
+test('UP-1 requestFields of an ultrapeer says X-Ultrapeer: True and the good-ultrapeer headers; no deflate when not wanted', () => {
   const fields = Headers.of(requestFields({ ...ULTRAPEER, acceptDeflate: false }, PEER));
   assert.equal(fields.get('X-Ultrapeer'), 'True');
   assert.ok(!fields.has('Accept-Encoding'));
   assert.ok(!fields.has('Content-Encoding'));
   assert.ok(!fields.has('X-Ultrapeer-Needed'));
-  for (const unimplemented of ['X-Query-Routing', 'GGEP', 'Vendor-Message', 'Pong-Caching']) {
+  assert.ok(!fields.has('X-Requeries'), 'a leaf header');
+  assert.equal(fields.get('X-Ultrapeer-Query-Routing'), '0.1');
+  assert.ok(Number(fields.get('X-Degree')) >= 16);
+  const maxTtl = Number(fields.get('X-Max-TTL'));
+  assert.ok(maxTtl >= 1 && maxTtl <= 4);
+  for (const unimplemented of ['X-Dynamic-Querying', 'Pong-Caching', 'X-Ext-Probes']) {
     assert.ok(!fields.has(unimplemented), unimplemented);
   }
 });

@@ -9,6 +9,7 @@ export {
   type HandshakeLimits,
   type HeaderBlock,
 } from './block.js';
+export { capabilitiesOf, DEFAULT_PEER_MAX_TTL, type PeerCapabilities } from './capabilities.js';
 export * from './constants.js';
 export { announcesDeflate, offersDeflate, withAnsweredEncoding } from './encoding.js';
 export {
@@ -38,6 +39,7 @@ export {
   decideOutgoing,
   type LocalProfile,
   type NodeMode,
+  OUR_MAX_TTL,
   type PeerContext,
   requestFields,
   type SlotState,

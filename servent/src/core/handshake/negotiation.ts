@@ -3,8 +3,9 @@
  * role it claims (handshake.md §6). Pure: the shell supplies the facts (profile,
  * free slots, the peer's address, hosts to suggest) and gets fields or a `Reply`.
  *
- * We advertise only what the servent implements; QRP, GGEP, vendor messages
- * and pong caching join the list when they do.
+ * We advertise only what the servent implements: QRP between leaf and
+ * ultrapeer and between ultrapeers, GGEP pass-through, vendor messages, Bye.
+ * Dynamic querying and pong caching join the list when they land.
  */
 
 import { dottedIpv4Of, isDottedIpv4, isValidPort } from './addresses.js';
@@ -23,6 +24,8 @@ export interface LocalProfile {
   listen: { host: string; port: number };
   /** Offer Accept-Encoding: deflate and compress towards peers that offer it. */
   acceptDeflate: boolean;
+  /** Our ultrapeer connection count target, advertised as X-Degree (UP-1). */
+  degree: number;
 }
 
 export interface SlotState {
@@ -36,8 +39,13 @@ export interface PeerContext {
   remoteAddress: string;
 }
 
-/** The version of the Bye message (0x02) we understand (§5, HS-27). */
+/** Versions of what we implement, as the peers we interoperate with write them (§5). */
 const BYE_PACKET_VERSION = '0.1';
+const GGEP_VERSION = '0.5';
+const VENDOR_MESSAGE_VERSION = '0.2';
+const QUERY_ROUTING_VERSION = '0.1';
+/** The highest TTL we accept on fresh queries (UP-1: between 1 and 4). */
+export const OUR_MAX_TTL = 4;
 
 const OK = 'OK';
 
@@ -55,7 +63,18 @@ function commonFields(profile: LocalProfile, peer: PeerContext): HeaderField[] {
   const remote = dottedIpv4Of(peer.remoteAddress);
   if (remote !== undefined) fields.push([HeaderName.RemoteIp, remote]);
   if (profile.acceptDeflate) fields.push([HeaderName.AcceptEncoding, 'deflate']);
-  fields.push([HeaderName.ByePacket, BYE_PACKET_VERSION]);
+  fields.push(
+    [HeaderName.ByePacket, BYE_PACKET_VERSION],
+    [HeaderName.Ggep, GGEP_VERSION],
+    [HeaderName.VendorMessage, VENDOR_MESSAGE_VERSION],
+    // Both QRP headers and X-Degree/X-Max-TTL in both roles: LimeWire's "good" peer test (§2 of
+    // ultrapeers-and-routing.md), and a leaf without them is refused by gtk-gnutella ultrapeers.
+    [HeaderName.XQueryRouting, QUERY_ROUTING_VERSION],
+    [HeaderName.XUltrapeerQueryRouting, QUERY_ROUTING_VERSION],
+    [HeaderName.XDegree, String(profile.degree)],
+    [HeaderName.XMaxTtl, String(OUR_MAX_TTL)],
+  );
+  if (profile.mode === 'leaf') fields.push([HeaderName.XRequeries, formatBool(false)]);
   return fields;
 }
 
