@@ -6,17 +6,24 @@
  * we misused our own API (a bug on our side).
  */
 
-/** The peer sent something the protocol does not allow. Returned, never thrown past a decoder. */
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
+/**
+ * The peer sent something the protocol does not allow. Returned, never thrown
+ * past a decoder. Not an `Error`: capturing a stack trace for every rejected
+ * message would make a flood of bad input far dearer to reject than good input
+ * is to accept.
+ */
+export class ProtocolError {
+  readonly name = 'ProtocolError';
   constructor(
     /** Stable machine-readable code, e.g. `line-too-long`. */
     readonly code: string,
-    message: string,
+    readonly message: string,
     /** The spec clause the input broke, e.g. `HS-10`, where one applies. */
     readonly clause?: string,
-  ) {
-    super(message);
+  ) {}
+
+  toString(): string {
+    return `ProtocolError ${this.code}${this.clause ? ` (${this.clause})` : ''}: ${this.message}`;
   }
 }
 
