@@ -14,13 +14,17 @@ import { concat, fromHex } from './hex.js';
 import { S00, S04, s00In4, s00Out3, s00Out5, s00Out6, s00Out11, s04In4 } from './recorded.js';
 import * as spec from './vectors.js';
 
-const frames = (results: FrameResult[]): Frame[] =>
+/** The frames' header and payload; checks on the way that `raw` is exactly header bytes then payload. */
+const frames = (results: FrameResult[]): Array<Omit<Frame, 'raw'>> =>
   results.map((result) => {
     assert.ok(result.ok, result.ok ? '' : result.error.message);
-    return result.value;
+    const { header, payload, raw } = result.value;
+    assert.deepEqual(raw, concat(encodeHeader(header), payload));
+    return { header, payload };
   });
 
-const summary = (list: Frame[]) => list.map((f) => [f.header.type, f.payload.length]);
+const summary = (list: Array<Omit<Frame, 'raw'>>) =>
+  list.map((f) => [f.header.type, f.payload.length]);
 
 /** Feeds `bytes` cut at the given offsets, collecting every result. */
 function feed(framer: MessageFramer, bytes: Uint8Array, cuts: number[]): FrameResult[] {

@@ -24,7 +24,8 @@ export class MessageFramer {
   readonly maxPayload: number;
   readonly #header = new Uint8Array(HEADER_LENGTH);
   #headerFill = 0;
-  #body: { header: MessageHeader; payload: Uint8Array; fill: number } | undefined;
+  /** The message being filled: header bytes first, then the payload. */
+  #body: { header: MessageHeader; raw: Uint8Array; fill: number } | undefined;
   #error: ProtocolError | undefined;
 
   constructor(options: FramerOptions = {}) {
@@ -40,7 +41,7 @@ export class MessageFramer {
 
   /** Bytes held for an incomplete message: at most one header plus `maxPayload`. */
   get bufferedBytes(): number {
-    return this.#headerFill + (this.#body?.fill ?? 0);
+    return this.#body ? this.#body.fill : this.#headerFill;
   }
 
   /**
@@ -70,16 +71,21 @@ export class MessageFramer {
           results.push(fail(this.#error));
           return results;
         }
-        this.#body = { header, payload: new Uint8Array(header.length), fill: 0 };
+        // One buffer per message, header included, so a relay can forward it as received.
+        const raw = new Uint8Array(HEADER_LENGTH + header.length);
+        raw.set(this.#header);
+        this.#body = { header, raw, fill: HEADER_LENGTH };
       }
       const body = this.#body;
-      const take = Math.min(body.payload.length - body.fill, chunk.length - offset);
-      body.payload.set(chunk.subarray(offset, offset + take), body.fill);
+      const take = Math.min(body.raw.length - body.fill, chunk.length - offset);
+      body.raw.set(chunk.subarray(offset, offset + take), body.fill);
       body.fill += take;
       offset += take;
-      if (body.fill < body.payload.length) break;
+      if (body.fill < body.raw.length) break;
       this.#body = undefined;
-      results.push(ok({ header: body.header, payload: body.payload }));
+      results.push(
+        ok({ header: body.header, payload: body.raw.subarray(HEADER_LENGTH), raw: body.raw }),
+      );
     }
     return results;
   }

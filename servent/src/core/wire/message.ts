@@ -8,6 +8,8 @@ import { encodeHeader, type MessageHeader } from './header.js';
 export interface Frame {
   header: MessageHeader;
   payload: Uint8Array;
+  /** The whole message as received, header then payload (`payload` is a view of its tail); relays forward these bytes. */
+  raw: Uint8Array;
 }
 
 /** The header fields a sender chooses; the length follows from the payload. */
