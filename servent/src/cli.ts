@@ -4,11 +4,13 @@
  *
  *   gnutella-servent start --listen HOST:PORT [--ultrapeer|--leaf] [--peer HOST:PORT ...] [--control HOST:PORT]
  *   gnutella-servent status [--control HOST:PORT]
+ *   gnutella-servent search "terms" [--control HOST:PORT] [--timeout SECONDS]
  */
 import { Command, Option } from 'commander';
 import { ConfigError, parseConfig, type ServentConfigInput } from './node/config.js';
 import { ControlApi } from './node/control-api.js';
 import { createLogger } from './node/log.js';
+import type { SearchResult } from './node/searches.js';
 import { Servent, type ServentStatus } from './node/servent.js';
 import { formatStatus } from './node/status-text.js';
 
@@ -44,6 +46,10 @@ program
   .option('--no-deflate', 'neither offer nor use compressed links')
   .option('--handshake-timeout <ms>', 'time allowed to complete a handshake', int)
   .option('--redial-after <ms>', 'rest before a host is dialled again', int)
+  .option('--share <dir>', 'folder to share (walked recursively)')
+  .option('--data <dir>', 'folder for state such as the hash cache (needed with --share)')
+  .option('--hash-workers <n>', 'threads hashing shared files', int)
+  .option('--rescan-interval <ms>', 'how often the share folder is rescanned', int)
   .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
   .action(async (opts) => {
     const input: ServentConfigInput = {
@@ -60,6 +66,10 @@ program
       handshakeTimeoutMs: opts.handshakeTimeout,
       redialAfterMs: opts.redialAfter,
       logLevel: opts.logLevel,
+      share: opts.share,
+      data: opts.data,
+      hashWorkers: opts.hashWorkers,
+      rescanIntervalMs: opts.rescanInterval,
     };
     const config = parseConfig(input);
     const log = createLogger(config.logLevel);
@@ -88,6 +98,55 @@ program
     if (!res.ok) throw new Error(`control API answered ${res.status}: ${await res.text()}`);
     const status = (await res.json()) as ServentStatus;
     process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+  });
+
+program
+  .command('search')
+  .description('search the network through a running servent; results print as they arrive')
+  .argument('<terms>', 'what to look for')
+  .option('--control <host:port>', 'its control API address', '127.0.0.1:6347')
+  .option('--timeout <seconds>', 'how long to wait for results', Number, 10)
+  .option('--json', 'print each result as a JSON line')
+  .action(async (terms: string, opts) => {
+    const base = `http://${opts.control}`;
+    const started = await fetch(`${base}/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: terms }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!started.ok)
+      throw new Error(`control API answered ${started.status}: ${await started.text()}`);
+    const { guid } = (await started.json()) as { guid: string };
+    process.stderr.write(`searching for "${terms}" (query ${guid}) for ${opts.timeout} s...\n`);
+    let count = 0;
+    const print = (line: string) => {
+      if (line.trim() === '') return;
+      count++;
+      if (opts.json) {
+        process.stdout.write(`${line}\n`);
+        return;
+      }
+      const r = JSON.parse(line) as SearchResult;
+      process.stdout.write(`${r.name}  ${r.size} bytes  ${r.host}:${r.port}  ${r.sha1 ?? ''}\n`);
+    };
+    try {
+      const res = await fetch(`${base}/search/${guid}/stream`, {
+        signal: AbortSignal.timeout(opts.timeout * 1000),
+      });
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) print(line);
+      }
+    } catch (err) {
+      if (!(err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')))
+        throw err;
+    }
+    process.stderr.write(`${count} result${count === 1 ? '' : 's'}\n`);
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -2,6 +2,7 @@
  * Servent settings: every tunable declared once with its meaning, default and bounds.
  */
 import { z } from 'zod';
+import { ShareSettingsSchema } from './library/index.js';
 
 const hostPort = z
   .string()
@@ -41,6 +42,11 @@ export const ServentConfigSchema = z.object({
   /** How long a dialled host rests before it is dialled again. */
   redialAfterMs: z.number().int().min(100).max(3_600_000).default(60_000),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** The folder shared, walked recursively; nothing shared when absent. */
+  share: z.string().min(1).optional(),
+  /** Where state lives (the hash cache); required with `share`. */
+  data: z.string().min(1).optional(),
+  ...ShareSettingsSchema.shape,
 });
 
 export type ServentConfigInput = z.input<typeof ServentConfigSchema>;
@@ -51,7 +57,10 @@ export class ConfigError extends Error {
 }
 
 export function parseConfig(input: ServentConfigInput): ServentConfig {
-  const parsed = ServentConfigSchema.safeParse(input);
+  const parsed = ServentConfigSchema.refine((c) => c.share === undefined || c.data !== undefined, {
+    message: 'a share folder needs a state folder too (--data DIR) for its hash cache',
+    path: ['data'],
+  }).safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(`invalid servent settings:\n${lines.join('\n')}`);

@@ -15,7 +15,7 @@ import {
   type Headers,
   type Reply,
 } from '../core/handshake/index.js';
-import { type FrameResult, MessageFramer, type MessageHeader } from '../core/wire/index.js';
+import { type Frame, type FrameResult, MessageFramer } from '../core/wire/index.js';
 import { isZlibHeader } from '../core/zlib-header.js';
 import type { Logger } from './log.js';
 
@@ -34,18 +34,21 @@ export interface ConnectionSnapshot {
   establishedAt: string | undefined;
   messagesIn: number;
   messagesOut: number;
-  drops: Record<string, number>;
   closeReason: string | undefined;
 }
 
 export interface ConnectionEvents {
   established: [];
-  message: [header: MessageHeader, payload: Uint8Array];
+  message: [frame: Frame];
+  /** The socket took what was buffered: `send` may go on. */
+  writable: [];
   closed: [reason: string];
 }
 
 /** After we send Bye or end our side, how long the peer may keep the socket (MSG-36). */
 const CLOSE_GRACE_MS = 10_000;
+/** Bytes buffered for the socket (and its deflater) past which `send` asks the caller to wait. */
+const SEND_HIGH_WATER = 64 * 1024;
 
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly #socket: Socket;
@@ -65,7 +68,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #establishedAt: Date | undefined;
   #messagesIn = 0;
   #messagesOut = 0;
-  readonly #drops = new Map<string, number>();
   #closeReason: string | undefined;
 
   constructor(
@@ -97,6 +99,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('end', () => this.#onEnd());
     socket.on('error', (err) => this.#log.debug({ err: err.message }, 'socket error'));
+    socket.on('drain', () => this.emit('writable'));
     socket.on('close', () => this.#finish(this.#closeReason ?? 'peer closed'));
     this.#pumpHandshake();
   }
@@ -120,39 +123,42 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return up === undefined ? undefined : up ? 'ultrapeer' : 'leaf';
   }
 
-  /** Sends one serialized message; deflated links are flushed once per event-loop turn. */
-  send(message: Uint8Array): void {
-    if (this.#state !== 'established') return;
+  /**
+   * Sends one serialized message; deflated links are flushed once per event-loop
+   * turn, not per message. Returns false when the socket has enough buffered:
+   * wait for `writable` before sending more.
+   */
+  send(message: Uint8Array): boolean {
+    if (this.#state !== 'established') return false;
     this.#messagesOut++;
     if (!this.#deflater) {
       this.#socket.write(message);
-      return;
+    } else {
+      this.#deflater.write(message);
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          if (this.#state === 'established') this.#deflater?.flush(zlib.constants.Z_SYNC_FLUSH);
+        });
+      }
     }
-    this.#deflater.write(message);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => {
-        this.#flushScheduled = false;
-        if (this.#state === 'established') this.#deflater?.flush(zlib.constants.Z_SYNC_FLUSH);
-      });
-    }
+    return this.#buffered() < SEND_HIGH_WATER;
   }
 
-  countDrop(reason: string): void {
-    this.#drops.set(reason, (this.#drops.get(reason) ?? 0) + 1);
+  #buffered(): number {
+    return this.#socket.writableLength + (this.#deflater?.writableLength ?? 0);
   }
 
   /**
-   * Closes politely: `bye` is sent first when the peer announced Bye-Packet (HS-27,
-   * MSG-34); our side is ended and the socket destroyed after a grace period.
+   * Ends our side once what was sent is out (a Bye the overlay queued last
+   * included), keeps reading until the peer closes or a grace period passes
+   * (MSG-36), then destroys the socket.
    */
-  close(reason: string, bye?: Uint8Array): void {
+  close(reason: string): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#closeReason = reason;
     this.#log.info({ reason }, 'closing');
-    if (bye && this.#state === 'established' && this.#peer?.has(HeaderName.ByePacket)) {
-      this.send(bye);
-    }
     this.#state = 'closing';
     this.#clearTimer();
     const endSocket = () => this.#socket.end();
@@ -186,7 +192,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       establishedAt: this.#establishedAt?.toISOString(),
       messagesIn: this.#messagesIn,
       messagesOut: this.#messagesOut,
-      drops: Object.fromEntries(this.#drops),
       closeReason: this.#closeReason,
     };
   }
@@ -321,7 +326,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
       this.#messagesIn++;
-      this.emit('message', frame.value.header, frame.value.payload);
+      this.emit('message', frame.value);
     }
   }
 

@@ -2,13 +2,21 @@
  * Control API: HTTP JSON on its own port. The harness and the CLI drive the
  * servent through it; it is never the Gnutella port.
  *
- *   GET  /status                      mode, listen address, slots, connections with headers
+ *   GET  /status                      mode, listen address, slots, shares, connections with headers
+ *   GET  /stats                       routing: messages in/out by type, drops by reason, per-link queues and QRP
+ *   GET  /qrp                         our QRP table: size, infinity, present slots, entries (base64)
+ *   GET  /shares                      the shared files: index, name, size, urn:sha1
  *   POST /connect     {host, port}    dial a peer now
- *   POST /disconnect  {id}            close a connection (Bye 200 where understood)
+ *   POST /disconnect  {id, reason?}   close a connection (Bye 201 where understood)
+ *   POST /search      {text, ttl?}    send a query; answers {guid}
+ *   GET  /searches                    our searches with their result counts
+ *   GET  /search/GUID                 a search and its results so far
+ *   GET  /search/GUID/stream          its results as they arrive, one JSON object a line, until the client goes
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { sha1Urn } from '../core/hash/index.js';
 import type { HostAddress } from '../core/hosts/host-list.js';
 import type { Logger } from './log.js';
 import type { Servent } from './servent.js';
@@ -21,6 +29,11 @@ const DisconnectBody = z.object({
   id: z.number().int().min(1),
   reason: z.string().max(200).optional(),
 });
+const SearchBody = z.object({
+  text: z.string().min(1).max(256),
+  ttl: z.number().int().min(1).max(7).optional(),
+});
+const SEARCH_PATH = /^\/search\/([0-9a-fA-F]{32})(\/stream)?$/;
 
 class HttpError extends Error {
   constructor(
@@ -39,10 +52,16 @@ export class ControlApi {
     private readonly log: Logger,
   ) {
     this.#server = http.createServer((req, res) => {
+      const stream = req.method === 'GET' && SEARCH_PATH.exec(pathOf(req))?.[2] !== undefined;
+      if (stream) {
+        this.#streamResults(servent, req, res);
+        return;
+      }
       this.#handle(servent, req)
         .then((body) => send(res, 200, body))
         .catch((err: unknown) => {
-          const status = err instanceof HttpError ? err.status : 500;
+          const status =
+            err instanceof HttpError ? err.status : err instanceof z.ZodError ? 400 : 500;
           if (status === 500) this.log.error({ err }, 'control API failure');
           send(res, status, { error: err instanceof Error ? err.message : String(err) });
         });
@@ -65,10 +84,44 @@ export class ControlApi {
   }
 
   async #handle(servent: Servent, req: http.IncomingMessage): Promise<unknown> {
-    const route = `${req.method} ${new URL(req.url ?? '/', 'http://control').pathname}`;
-    switch (route) {
+    const path = pathOf(req);
+    const search = SEARCH_PATH.exec(path);
+    if (search && req.method === 'GET') {
+      const record = servent.searches.get(search[1]!);
+      if (!record) throw new HttpError(404, `no search ${search[1]}`);
+      return record;
+    }
+    switch (`${req.method} ${path}`) {
       case 'GET /status':
         return servent.status();
+      case 'GET /stats':
+        return servent.stats();
+      case 'GET /qrp':
+        return servent.qrpTable();
+      case 'GET /shares':
+        return {
+          files: servent.shares().map((f) => ({
+            index: f.index,
+            name: f.name,
+            path: f.relativePath,
+            size: f.size,
+            sha1: sha1Urn(f.sha1),
+          })),
+        };
+      case 'GET /searches':
+        return {
+          searches: servent.searches.list().map((r) => ({
+            guid: r.guid,
+            text: r.text,
+            startedAt: r.startedAt,
+            results: r.results.length,
+          })),
+        };
+      case 'POST /search': {
+        const body = SearchBody.parse(await readJson(req));
+        const record = servent.search(body.text, body.ttl);
+        return { guid: record.guid };
+      }
       case 'POST /connect': {
         const body = ConnectBody.parse(await readJson(req));
         servent.connect(body);
@@ -81,9 +134,28 @@ export class ControlApi {
         return { closing: body.id };
       }
       default:
-        throw new HttpError(404, `no route ${route}; try GET /status`);
+        throw new HttpError(404, `no route ${req.method} ${path}; try GET /status`);
     }
   }
+
+  /** NDJSON: results already in, then each new one, until the client disconnects. */
+  #streamResults(servent: Servent, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const guid = SEARCH_PATH.exec(pathOf(req))![1]!;
+    const record = servent.searches.get(guid);
+    if (!record) {
+      send(res, 404, { error: `no search ${guid}` });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+    const write = (result: unknown) => res.write(`${JSON.stringify(result)}\n`);
+    for (const result of record.results) write(result);
+    const unsubscribe = servent.searches.subscribe(guid, write);
+    req.on('close', unsubscribe);
+  }
+}
+
+function pathOf(req: http.IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://control').pathname;
 }
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {

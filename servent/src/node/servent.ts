@@ -1,38 +1,62 @@
 /**
- * The running servent: listens, dials, keeps connection slots, answers what the
- * link itself must answer (alive pings, Bye), and reports its state.
+ * The running servent: listens and dials, keeps connection slots, and moves
+ * bytes between sockets and the sans-I/O overlay (routing, QRP exchange, send
+ * queues, keep-alive), whose timers and events it serves. It also owns the
+ * share library and our own searches.
  */
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import {
+  capabilitiesOf,
   decideIncoming,
   decideOutgoing,
   HeaderName,
   type Headers,
+  isDottedIpv4,
   type LocalProfile,
   parseHostList,
   requestFields,
   type SlotState,
 } from '../core/handshake/index.js';
+import { sha1Urn } from '../core/hash/index.js';
 import { type HostAddress, HostList, hostKey } from '../core/hosts/host-list.js';
-import { byeMessage, selfPong } from '../core/link/link-messages.js';
-import { ByeCode, type MessageHeader, MessageType } from '../core/wire/index.js';
+import {
+  Overlay,
+  type OverlayEvent,
+  type OverlayStats,
+  type TableSummary,
+} from '../core/overlay/index.js';
+import { Library, type SharedFile } from '../core/search/index.js';
+import {
+  ByeCode,
+  extensionSha1s,
+  guidToHex,
+  type QueryHit,
+  resultFileSize,
+} from '../core/wire/index.js';
 import type { ServentConfig } from './config.js';
 import { Connection, type ConnectionSnapshot } from './connection.js';
+import { type ShareCounters, ShareLibrary } from './library/index.js';
 import type { Logger } from './log.js';
+import { Searches, type SearchRecord, type SearchResult } from './searches.js';
 
 /** LimeWire's outgoing TCP connect timeout (handshake.md section 9). */
 const CONNECT_TIMEOUT_MS = 6_000;
 /** X-Try-Ultrapeers carries at most this many hosts (HS-17). */
 const TRY_ULTRAPEERS = 10;
+/** On shutdown, how long links get to send their Bye before sockets are destroyed. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 export interface ServentStatus {
   userAgent: string;
   mode: ServentConfig['mode'];
+  serventId: string;
   listen: HostAddress;
   control: HostAddress | undefined;
-  slots: SlotState & { freeLeafSlots: number };
+  slots: SlotState;
   knownHosts: number;
+  shares: ShareCounters | undefined;
   connections: ConnectionSnapshot[];
 }
 
@@ -45,8 +69,16 @@ export class Servent {
   readonly #slots = new Map<Connection, 'ultrapeer' | 'leaf'>();
   readonly #dialling = new Set<string>();
   readonly #hosts: HostList;
+  readonly #serventId = new Uint8Array(randomBytes(16));
+  readonly #shares: ShareLibrary | undefined;
+  readonly #library: Library;
+  readonly #searches = new Searches();
+  readonly #overlay: Overlay;
   #nextId = 1;
   #dialTimer: NodeJS.Timeout | undefined;
+  #overlayTimer: NodeJS.Timeout | undefined;
+  #overlayTimerAt: number | undefined;
+  #pumping = false;
   #stopping = false;
   #listen: HostAddress;
 
@@ -56,6 +88,32 @@ export class Servent {
     this.#listen = config.listen;
     this.#hosts = new HostList({ retryAfterMs: config.redialAfterMs });
     for (const peer of config.peers) this.#hosts.add(peer, Date.now(), true);
+    if (config.share && config.data) {
+      this.#shares = new ShareLibrary({
+        shareDir: config.share,
+        stateDir: config.data,
+        log,
+        hashWorkers: config.hashWorkers,
+        rescanIntervalMs: config.rescanIntervalMs,
+        rescanSettleMs: config.rescanSettleMs,
+        watchShare: config.watchShare,
+      });
+      this.#library = this.#shares.library;
+    } else {
+      this.#library = new Library();
+    }
+    this.#overlay = new Overlay({
+      mode: config.mode,
+      serventId: this.#serventId,
+      random: (n) => new Uint8Array(randomBytes(n)),
+      now: Date.now(),
+      self: () => ({
+        ...this.#advertised(),
+        sharedFiles: this.#library.size,
+        sharedKilobytes: Math.ceil(this.#library.totalBytes / 1024),
+      }),
+      search: this.#library,
+    });
   }
 
   async start(): Promise<HostAddress> {
@@ -65,7 +123,17 @@ export class Servent {
     });
     const address = this.#server.address() as net.AddressInfo;
     this.#listen = { host: this.#config.listen.host, port: address.port };
-    this.#log.info({ listen: this.#listen, mode: this.#config.mode }, 'listening');
+    this.#log.info(
+      { listen: this.#listen, mode: this.#config.mode, serventId: guidToHex(this.#serventId) },
+      'listening',
+    );
+    if (this.#shares) {
+      this.#shares.on('changed', () => {
+        this.#overlay.libraryChanged(Date.now());
+        this.#pump();
+      });
+      await this.#shares.start();
+    }
     this.#fillSlots();
     return this.#listen;
   }
@@ -80,10 +148,13 @@ export class Servent {
         ),
     );
     for (const c of this.#connections.values())
-      c.close('servent shutdown', byeMessage(ByeCode.Shutdown, 'Servent shutdown', randomBytes));
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
+      this.#closeConnection(c, ByeCode.Shutdown, 'Servent shutdown');
+    this.#pump();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
     await Promise.race([Promise.all(closed), deadline]);
     for (const c of this.#connections.values()) c.destroy('servent shutdown');
+    if (this.#overlayTimer) clearTimeout(this.#overlayTimer);
+    await this.#shares?.stop();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -91,12 +162,43 @@ export class Servent {
     return {
       userAgent: this.#config.userAgent,
       mode: this.#config.mode,
+      serventId: guidToHex(this.#serventId),
       listen: this.#listen,
       control: this.#config.control,
       slots: this.#slotState(),
       knownHosts: this.#hosts.size,
+      shares: this.#shares?.counters(),
       connections: [...this.#connections.values()].map((c) => c.snapshot()),
     };
+  }
+
+  stats(): OverlayStats {
+    return this.#overlay.stats();
+  }
+
+  /** Our QRP table (a leaf's own; an ultrapeer's merged one) and its entries, base64, one byte a slot. */
+  qrpTable(): TableSummary & { values: string } {
+    const table = this.#overlay.qrpTable();
+    return {
+      ...this.#overlay.stats().qrp.table,
+      values: Buffer.from(table.values).toString('base64'),
+    };
+  }
+
+  shares(): SharedFile[] {
+    return [...this.#library.files()];
+  }
+
+  /** Sends a query of our own; its results collect under the returned record. */
+  search(text: string, ttl?: number): SearchRecord {
+    const guid = this.#overlay.search(text, ttl === undefined ? {} : { ttl }, Date.now());
+    const record = this.#searches.start(guid, text, new Date());
+    this.#pump();
+    return record;
+  }
+
+  get searches(): Searches {
+    return this.#searches;
   }
 
   /** Dials a host now (control API), whatever the slots say; the handshake still decides. */
@@ -105,12 +207,28 @@ export class Servent {
     this.#dial(address);
   }
 
-  /** Closes a connection with Bye 200 where the peer understands Bye. */
+  /** Closes a connection; an established one says Bye 201 first where the peer understands Bye. */
   disconnect(id: number, reason = 'Closed by operator'): boolean {
     const conn = this.#connections.get(id);
     if (!conn) return false;
-    conn.close(reason, byeMessage(ByeCode.UserRemoved, reason, randomBytes));
+    this.#closeConnection(conn, ByeCode.UserRemoved, reason);
+    this.#pump();
     return true;
+  }
+
+  #closeConnection(conn: Connection, code: number, reason: string): void {
+    if (conn.state === 'established') this.#overlay.closeLink(conn.id, code, reason, Date.now());
+    else conn.close(reason);
+  }
+
+  /** The address our pongs and hits give: --advertise, else the listen address, else our first external IPv4. */
+  #advertised(): HostAddress {
+    if (this.#config.advertise) return this.#config.advertise;
+    if (isDottedIpv4(this.#listen.host) && this.#listen.host !== '0.0.0.0') return this.#listen;
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    return { host: external?.address ?? '127.0.0.1', port: this.#listen.port };
   }
 
   #profile(socket: net.Socket): LocalProfile {
@@ -229,14 +347,89 @@ export class Servent {
 
   #track(conn: Connection): void {
     this.#connections.set(conn.id, conn);
-    conn.on('message', (header, payload) => this.#onMessage(conn, header, payload));
-    conn.once('established', () => this.#learnFrom(conn.peerHeaders));
+    conn.once('established', () => {
+      this.#learnFrom(conn.peerHeaders);
+      if (conn.peerHeaders)
+        this.#overlay.addLink(conn.id, capabilitiesOf(conn.peerHeaders), Date.now());
+      this.#pump();
+    });
+    conn.on('message', (frame) => {
+      this.#overlay.handleMessage(conn.id, frame.raw, Date.now());
+      this.#pump();
+    });
+    conn.on('writable', () => {
+      this.#overlay.setWritable(conn.id, true, Date.now());
+      this.#pump();
+    });
     conn.once('closed', () => {
       this.#learnFrom(conn.peerHeaders);
       this.#connections.delete(conn.id);
       this.#slots.delete(conn);
+      this.#overlay.removeLink(conn.id, Date.now());
+      this.#pump();
       this.#scheduleFill();
     });
+  }
+
+  /**
+   * Hands the overlay's output to the sockets, acts on its events and re-arms
+   * its timer. Re-entrant calls (a send that closes a socket) fold into the
+   * running one.
+   */
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let out = this.#overlay.pollTransmit(); out; out = this.#overlay.pollTransmit()) {
+        const conn = this.#connections.get(out.link);
+        if (!conn || !conn.send(out.message))
+          this.#overlay.setWritable(out.link, false, Date.now());
+      }
+      for (let event = this.#overlay.pollEvent(); event; event = this.#overlay.pollEvent())
+        this.#onEvent(event);
+    } finally {
+      this.#pumping = false;
+    }
+    this.#armOverlayTimer();
+  }
+
+  #onEvent(event: OverlayEvent): void {
+    switch (event.type) {
+      case 'search-result':
+        this.#searches.add(event.guid, resultsOf(event.hit, event.hops));
+        return;
+      case 'close-link':
+        this.#connections.get(event.link)?.close(event.reason);
+        return;
+      case 'push-for-us':
+        this.#log.info(
+          { link: event.link, fileIndex: event.push.fileIndex },
+          'push for us (transfers not yet served)',
+        );
+        return;
+      case 'pong':
+        // Hosts with free slots are worth dialling later (pong caching arrives with the host cache).
+        this.#hosts.add({ host: event.pong.address, port: event.pong.port }, Date.now());
+        return;
+    }
+  }
+
+  #armOverlayTimer(): void {
+    const at = this.#overlay.nextTimeout();
+    if (at === this.#overlayTimerAt) return;
+    if (this.#overlayTimer) clearTimeout(this.#overlayTimer);
+    this.#overlayTimer = undefined;
+    this.#overlayTimerAt = at;
+    if (at === undefined || this.#stopping) return;
+    this.#overlayTimer = setTimeout(
+      () => {
+        this.#overlayTimerAt = undefined;
+        this.#overlay.handleTimeout(Date.now());
+        this.#pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.#overlayTimer.unref();
   }
 
   #learnFrom(headers: Headers | undefined): void {
@@ -247,44 +440,6 @@ export class Servent {
       if (value) for (const host of parseHostList(value)) this.#hosts.add(host, now);
     }
     this.#scheduleFill();
-  }
-
-  #onMessage(conn: Connection, header: MessageHeader, payload: Uint8Array): void {
-    this.#log.trace(
-      {
-        conn: conn.id,
-        type: header.type,
-        ttl: header.ttl,
-        hops: header.hops,
-        length: header.length,
-      },
-      'message',
-    );
-    switch (header.type) {
-      case MessageType.Ping:
-        conn.send(
-          selfPong(header, {
-            address: this.#profileAddress(conn),
-            mode: this.#config.mode,
-            sharedFiles: 0,
-            sharedKilobytes: 0,
-          }),
-        );
-        return;
-      case MessageType.Bye:
-        // A valid Bye closes at once and is not answered with a Bye (MSG-35).
-        if (header.ttl <= 1 && header.hops === 0) conn.close('peer said Bye');
-        else conn.countDrop('bye-not-direct');
-        return;
-      default:
-        // Routing arrives with the network layer; until then these are counted, not relayed.
-        conn.countDrop(`unhandled-type-0x${header.type.toString(16).padStart(2, '0')}`);
-        void payload;
-    }
-  }
-
-  #profileAddress(conn: Connection): HostAddress {
-    return (conn.ourHeaders && listenAddress(conn.ourHeaders)) ?? this.#listen;
   }
 
   #connectedKeys(): Set<string> {
@@ -335,6 +490,26 @@ function listenAddress(headers: Headers): HostAddress | undefined {
   const value =
     headers.get(HeaderName.ListenIp) ?? headers.get('X-My-Address') ?? headers.get('My-Address');
   return value ? parseHostList(value)[0] : undefined;
+}
+
+/** The results of one hit, as the control API lists them. */
+function resultsOf(hit: QueryHit, hops: number): SearchResult[] {
+  const receivedAt = new Date().toISOString();
+  return hit.results.map((r) => {
+    const size = resultFileSize(r);
+    const sha1 = extensionSha1s(r.extensions)[0];
+    return {
+      name: r.name,
+      size: size.ok ? size.value : r.size,
+      index: r.index,
+      sha1: sha1 && sha1Urn(sha1),
+      host: hit.address,
+      port: hit.port,
+      serventId: guidToHex(hit.serventId),
+      hops,
+      receivedAt,
+    };
+  });
 }
 
 /** Node reports IPv4 peers on dual-stack sockets as ::ffff:a.b.c.d. */

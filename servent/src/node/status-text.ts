@@ -5,6 +5,9 @@ export function formatStatus(s: ServentStatus): string {
   const lines = [
     `${s.userAgent} — ${s.mode} on ${s.listen.host}:${s.listen.port}`,
     `slots free: ${s.slots.freeUltrapeerSlots} ultrapeer, ${s.slots.freeLeafSlots} leaf; known hosts: ${s.knownHosts}`,
+    s.shares
+      ? `shares: ${s.shares.files} files, ${s.shares.bytes} bytes (${s.shares.pending} waiting to be hashed, ${s.shares.failed} unreadable)`
+      : 'shares: none',
     `connections: ${s.connections.length}`,
   ];
   for (const c of s.connections) {
