@@ -4,7 +4,8 @@
  *   gnutella-base:<hash>     `docker import` of a minimal root filesystem: this machine's Node
  *                            binary, the shared libraries `ldd` names, passwd/group/nsswitch, /tmp
  *   gnutella-servent:<hash>  docker/servent/Dockerfile on top of that base, holding the servent
- *                            bundled by esbuild into one file (dist/servent.mjs)
+ *                            bundled by esbuild into one file (dist/servent.mjs), and the
+ *                            hash worker thread it starts, bundled beside it (dist/hash-worker.mjs)
  *
  * Tags are content hashes, so a run with unchanged inputs reuses both images. The result is
  * written to dist/images.json for the harness. Usage: npx tsx docker/build-images.ts --help
@@ -38,6 +39,9 @@ const execFileAsync = promisify(execFile);
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DOCKERFILE = 'docker/servent/Dockerfile';
 const BUNDLE = 'dist/servent.mjs';
+// A worker thread needs a file of its own; the servent finds it next to itself (import.meta.url).
+const WORKER_BUNDLE = 'dist/hash-worker.mjs';
+const WORKER_ENTRY = 'servent/src/node/library/hash-worker.ts';
 const IMAGES_JSON = 'dist/images.json';
 const DEFAULT_ENTRY = 'servent/src/cli.ts';
 
@@ -467,7 +471,7 @@ async function ensureBaseImage(docker: Docker, log: Log): Promise<ImageResult> {
 // ---------------------------------------------------------------------------------------------
 // Servent image
 
-async function bundleServent(entry: string, log: Log): Promise<Buffer> {
+async function bundleServent(entry: string, log: Log): Promise<{ bundle: Buffer; worker: Buffer }> {
   try {
     await access(entry);
   } catch {
@@ -476,11 +480,14 @@ async function bundleServent(entry: string, log: Log): Promise<Buffer> {
       `create it, or pass --entry PATH (default: ${DEFAULT_ENTRY})`,
     );
   }
-  const outfile = join(REPO_ROOT, BUNDLE);
   try {
     await esbuild({
-      entryPoints: [entry],
-      outfile,
+      entryPoints: [
+        { in: entry, out: 'servent' },
+        { in: join(REPO_ROOT, WORKER_ENTRY), out: 'hash-worker' },
+      ],
+      outdir: join(REPO_ROOT, dirname(BUNDLE)),
+      outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -504,11 +511,12 @@ async function bundleServent(entry: string, log: Log): Promise<Buffer> {
       'fix the errors above in the servent sources',
     );
   }
-  const bundle = await readFile(outfile);
+  const bundle = await readFile(join(REPO_ROOT, BUNDLE));
+  const worker = await readFile(join(REPO_ROOT, WORKER_BUNDLE));
   log(
-    `servent: bundled ${relative(REPO_ROOT, entry)} into ${BUNDLE} (${(bundle.length / 1e6).toFixed(2)} MB)`,
+    `servent: bundled ${relative(REPO_ROOT, entry)} into ${BUNDLE} (${(bundle.length / 1e6).toFixed(2)} MB) and ${WORKER_BUNDLE}`,
   );
-  return bundle;
+  return { bundle, worker };
 }
 
 /** Pulls a --base-image the engine does not have yet (the registry path). */
@@ -533,11 +541,12 @@ async function ensureServentImage(
 ): Promise<ImageResult> {
   const started = performance.now();
   const baseInfo = (await imageInfo(docker, base)) ?? (await pullBase(docker, base, log));
-  const bundle = await bundleServent(options.entry, log);
+  const { bundle, worker } = await bundleServent(options.entry, log);
   const dockerfile = await readFile(join(REPO_ROOT, DOCKERFILE));
   // The base's image id joins its tag so that a re-pulled node:20-slim also rebuilds.
   const hash = createHash('sha256')
     .update(bundle)
+    .update(worker)
     .update(dockerfile)
     .update(base)
     .update(baseInfo.Id)
@@ -550,7 +559,7 @@ async function ensureServentImage(
       // Only the Dockerfile and the bundle go to the engine, at the paths the Dockerfile names
       // relative to the repository root (the same context as a plain `docker build .`).
       const stream = await docker.buildImage(
-        { context: REPO_ROOT, src: [DOCKERFILE, BUNDLE] },
+        { context: REPO_ROOT, src: [DOCKERFILE, BUNDLE, WORKER_BUNDLE] },
         {
           t: tag,
           dockerfile: DOCKERFILE,

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { sha1Urn } from '../core/hash/index.js';
 import type { HostAddress } from '../core/hosts/host-list.js';
 import type { Logger } from './log.js';
-import type { Servent } from './servent.js';
+import { SearchError, type Servent } from './servent.js';
 
 /** Control requests are small; anything larger is refused unread. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -61,7 +61,11 @@ export class ControlApi {
         .then((body) => send(res, 200, body))
         .catch((err: unknown) => {
           const status =
-            err instanceof HttpError ? err.status : err instanceof z.ZodError ? 400 : 500;
+            err instanceof HttpError
+              ? err.status
+              : err instanceof z.ZodError || err instanceof SearchError
+                ? 400
+                : 500;
           if (status === 500) this.log.error({ err }, 'control API failure');
           send(res, status, { error: err instanceof Error ? err.message : String(err) });
         });

@@ -27,7 +27,7 @@ import {
   type OverlayStats,
   type TableSummary,
 } from '../core/overlay/index.js';
-import { Library, type SharedFile } from '../core/search/index.js';
+import { Library, type SharedFile, sanitizeCriteria } from '../core/search/index.js';
 import {
   ByeCode,
   extensionSha1s,
@@ -47,6 +47,11 @@ const CONNECT_TIMEOUT_MS = 6_000;
 const TRY_ULTRAPEERS = 10;
 /** On shutdown, how long links get to send their Bye before sockets are destroyed. */
 const SHUTDOWN_GRACE_MS = 2_000;
+
+/** A search the overlay cannot send (no words left, say). */
+export class SearchError extends Error {
+  override readonly name = 'SearchError';
+}
 
 export interface ServentStatus {
   userAgent: string;
@@ -191,7 +196,10 @@ export class Servent {
 
   /** Sends a query of our own; its results collect under the returned record. */
   search(text: string, ttl?: number): SearchRecord {
-    const guid = this.#overlay.search(text, ttl === undefined ? {} : { ttl }, Date.now());
+    // Criteria free of the characters LimeWire bans (MSG-41).
+    const criteria = sanitizeCriteria(text);
+    if (criteria.trim() === '') throw new SearchError(`nothing searchable is left of "${text}"`);
+    const guid = this.#overlay.search(criteria, ttl === undefined ? {} : { ttl }, Date.now());
     const record = this.#searches.start(guid, text, new Date());
     this.#pump();
     return record;
@@ -382,8 +390,7 @@ export class Servent {
     try {
       for (let out = this.#overlay.pollTransmit(); out; out = this.#overlay.pollTransmit()) {
         const conn = this.#connections.get(out.link);
-        if (!conn || !conn.send(out.message))
-          this.#overlay.setWritable(out.link, false, Date.now());
+        if (!conn?.send(out.message)) this.#overlay.setWritable(out.link, false, Date.now());
       }
       for (let event = this.#overlay.pollEvent(); event; event = this.#overlay.pollEvent())
         this.#onEvent(event);

@@ -55,10 +55,20 @@ export function prepareQuery(query: QueryToMatch): PreparedQuery {
   const words = query.text === '' ? [] : queryKeywords(query.text);
   return {
     words,
-    wordHashes: Uint32Array.from(words, qrpHash32),
-    urnHashes: Uint32Array.from(query.urns ?? [], qrpHash32),
+    wordHashes: hashAll(words),
+    urnHashes: query.urns ? hashAll(query.urns) : NO_HASHES,
     whatsNew: query.whatsNew ?? false,
   };
+}
+
+const NO_HASHES = new Uint32Array(0);
+
+/** A plain loop: `Uint32Array.from(list, fn)` costs several times more on this hot path. */
+function hashAll(list: readonly string[]): Uint32Array {
+  if (list.length === 0) return NO_HASHES;
+  const hashes = new Uint32Array(list.length);
+  for (let i = 0; i < list.length; i++) hashes[i] = qrpHash32(list[i]!);
+  return hashes;
 }
 
 export class QueryRouteTable {

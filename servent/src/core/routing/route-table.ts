@@ -10,9 +10,12 @@
  */
 
 export interface RouteTableOptions {
-  /** An entry survives at least this long (and at most twice it). */
+  /** An entry survives at least this long (and at most twice it), unless the table fills first. */
   lifetimeMs: number;
-  /** Most entries across both generations; the oldest generation goes first when full. */
+  /**
+   * Most entries across both generations. A generation that reaches half of
+   * it rotates early, so under a flood the oldest entries go first, in O(1).
+   */
   maxEntries: number;
 }
 
@@ -45,7 +48,7 @@ export class RouteTable<K, V> {
     this.#expire(now);
     this.#previous.delete(key);
     this.#current.set(key, value);
-    if (this.size > this.#options.maxEntries) this.#evict();
+    if (this.#current.size >= this.#generationLimit) this.#rotate(now);
   }
 
   delete(key: K): void {
@@ -60,24 +63,21 @@ export class RouteTable<K, V> {
     }
   }
 
+  get #generationLimit(): number {
+    return Math.max(1, Math.floor(this.#options.maxEntries / 2));
+  }
+
   #expire(now: number): void {
     const age = now - this.#rotatedAt;
     if (age < this.#options.lifetimeMs) return;
     // Two lifetimes without activity: both generations are stale.
-    this.#previous = age >= 2 * this.#options.lifetimeMs ? new Map() : this.#current;
-    this.#current = new Map();
-    this.#rotatedAt = now;
+    if (age >= 2 * this.#options.lifetimeMs) this.#current = new Map();
+    this.#rotate(now);
   }
 
-  /** Over the bound: the older generation shrinks first, then the oldest entries of the current one. */
-  #evict(): void {
-    let excess = this.size - this.#options.maxEntries;
-    for (const map of [this.#previous, this.#current]) {
-      for (const key of map.keys()) {
-        if (excess <= 0) return;
-        map.delete(key);
-        excess--;
-      }
-    }
+  #rotate(now: number): void {
+    this.#previous = this.#current;
+    this.#current = new Map();
+    this.#rotatedAt = now;
   }
 }

@@ -1,0 +1,547 @@
+/**
+ * The heart of a Gnutella 0.6 servent, sans I/O: the shell hands in each
+ * link's messages, its writability and the clock; the overlay routes, answers,
+ * keeps links alive, exchanges QRP tables and hands back messages to write,
+ * events and when it next wants to be woken.
+ *
+ * Per link it sends Messages Supported first to a Vendor-Message peer (VM-6),
+ * takes Hops-Flow (RT-10), answers pings with our own pong (MSG-20, RT-12)
+ * and never relays them (RT-11), and closes on Bye without answering it
+ * (MSG-35). Routing of Queries, QueryHits and Pushes is the Router's part.
+ * Bye, QRP and vendor messages are hop-by-hop and never relayed (MSG-39).
+ */
+import { UsageError } from '../errors.js';
+import { byeMessage, selfPong } from '../link/link-messages.js';
+import {
+  encodeRouteTableMessage,
+  type QueryRouteTable,
+  RouteTableReceiver,
+  RouteTableSender,
+} from '../qrp/index.js';
+import { guidKey } from '../routing/guid-key.js';
+import { headerFault } from '../routing/hops.js';
+import { RouteTable } from '../routing/route-table.js';
+import { SendClass } from '../routing/send-queue.js';
+import {
+  ByeCode,
+  buildMessagesSupported,
+  decodeBye,
+  decodePing,
+  decodePong,
+  decodeVendorMessage,
+  encodeMessage,
+  encodeVendorFrame,
+  GUID_LENGTH,
+  HEADER_LENGTH,
+  ipv4FromString,
+  MessageType,
+  newGuid,
+} from '../wire/index.js';
+import { Counters } from './counters.js';
+import { type Link, Links } from './links.js';
+import { QrpExchange } from './qrp-exchange.js';
+import { Router } from './router.js';
+import { linkStats, type OverlayStats, summarize } from './stats.js';
+import { MIN_MERGED_LEAF_HOPS_FLOW, type OverlayTunables, resolveTunables } from './tunables.js';
+import type { LinkCapabilities, OverlayEvent, OverlayOptions } from './types.js';
+
+/** Our EQHD vendor code unless the options give one (messages.md §10). */
+export const DEFAULT_VENDOR_CODE = 'GSNT';
+
+/** The vendor messages we act on, listed in our Messages Supported (VM-6, VM-7). */
+const IMPLEMENTED_VENDOR_MESSAGES = [{ vendor: 'BEAR', selector: 4, version: 1 }];
+
+const ZERO_GUID = new Uint8Array(GUID_LENGTH);
+const EMPTY = new Uint8Array(0);
+
+export class Overlay {
+  readonly #options: OverlayOptions;
+  readonly #t: OverlayTunables;
+  readonly #counters = new Counters();
+  readonly #links: Links;
+  readonly #router: Router;
+  readonly #qrp: QrpExchange;
+  readonly #pingsSeen: RouteTable<string, true>;
+  readonly #messagesSupported: Uint8Array;
+  #events: OverlayEvent[] = [];
+  #eventsHead = 0;
+  /** The latest time the shell gave us, for calls that take none. */
+  #now: number;
+
+  constructor(options: OverlayOptions) {
+    if (options.serventId.length !== GUID_LENGTH) {
+      throw new UsageError(`serventId has ${GUID_LENGTH} bytes, got ${options.serventId.length}`);
+    }
+    const vendorCode = options.vendorCode ?? DEFAULT_VENDOR_CODE;
+    if (!/^[\x20-\x7e]{4}$/.test(vendorCode)) {
+      throw new UsageError(
+        `vendorCode is 4 printable ASCII letters, got ${JSON.stringify(vendorCode)}`,
+      );
+    }
+    this.#options = options;
+    this.#now = options.now;
+    const t = resolveTunables(options.tunables);
+    this.#t = t;
+    this.#links = new Links(this.#counters, t, (link) =>
+      this.#close(link, ByeCode.SendQueueFull, 'Send queue full', this.#now),
+    );
+    this.#router = new Router({
+      mode: options.mode,
+      serventId: options.serventId,
+      random: options.random,
+      self: options.self,
+      search: options.search,
+      vendorCode,
+      extProbes: options.extProbes ?? false,
+      tunables: t,
+      links: this.#links,
+      emit: (event) => this.#events.push(event),
+      now: options.now,
+    });
+    this.#qrp = new QrpExchange({
+      mode: options.mode,
+      shape: { bits: t.qrpTableBits, infinity: t.qrpInfinity },
+      delayMs: t.qrpUpdateDelayMs,
+      keywords: options.search.qrpKeywords(),
+      leafTables: () => this.#mergedLeafTables(),
+    });
+    this.#pingsSeen = new RouteTable(
+      { lifetimeMs: t.queryRouteLifetimeMs, maxEntries: t.maxRoutes },
+      options.now,
+    );
+    this.#messagesSupported = encodeVendorFrame(
+      buildMessagesSupported(IMPLEMENTED_VENDOR_MESSAGES),
+      ZERO_GUID,
+    );
+  }
+
+  /** A link whose handshake completed. */
+  addLink(id: number, caps: LinkCapabilities, now: number): void {
+    this.#now = now;
+    const link = this.#links.add(id, caps, now);
+    // Messages Supported first, to peers that read vendor messages (VM-6, HS-27).
+    if (caps.vendorMessages) this.#links.send(link, this.#messagesSupported, SendClass.Control, 0);
+    const ultrapeer = this.#options.mode === 'ultrapeer';
+    if (link.isLeaf) {
+      // A leaf of ours sends its table; we never send it ours (UP-5, QRP-17).
+      if (ultrapeer) link.qrpReceiver = new RouteTableReceiver();
+      return;
+    }
+    if (ultrapeer ? caps.ultrapeerQueryRouting : caps.queryRouting) {
+      // Leaf → ultrapeer with X-Query-Routing; ultrapeer ↔ ultrapeer with X-Ultrapeer-Query-Routing (§9).
+      link.qrpSender = new RouteTableSender();
+      this.#sendTable(link);
+    }
+    if (ultrapeer && caps.ultrapeerQueryRouting) link.qrpReceiver = new RouteTableReceiver();
+  }
+
+  /**
+   * The shell is done with the link (closed by either side); anything still
+   * queued is dropped. Removing a link twice, or one never added, does nothing.
+   */
+  removeLink(id: number, now: number): void {
+    this.#now = now;
+    const link = this.#links.get(id);
+    if (link === undefined) return;
+    link.queue.clear('link-closed');
+    this.#links.remove(link);
+    this.#router.forgetLink(link);
+    if (link.isLeaf && link.table !== undefined) this.#qrp.changed(now);
+  }
+
+  /** One whole message as received: 23-byte header and its payload. */
+  handleMessage(id: number, raw: Uint8Array, now: number): void {
+    this.#now = now;
+    const link = this.#links.require(id);
+    if (raw.length < HEADER_LENGTH || payloadLength(raw) !== raw.length - HEADER_LENGTH) {
+      throw new UsageError(
+        `handleMessage takes one whole message (header + payload), got ${raw.length} bytes`,
+      );
+    }
+    const type = raw[16]!;
+    const ttl = raw[17]!;
+    const hops = raw[18]!;
+    link.keepAlive.heard(now);
+    link.messagesIn.add(type);
+    this.#counters.messagesIn.add(type);
+    switch (type) {
+      case MessageType.Bye:
+        this.#handleBye(link, raw, ttl, hops);
+        return;
+      case MessageType.RouteTableUpdate:
+        this.#handleRouteTableUpdate(link, raw, ttl, hops, now);
+        return;
+      case MessageType.Vendor:
+      case MessageType.VendorStd:
+        this.#handleVendor(link, raw, ttl, hops, now);
+        return;
+      case MessageType.Ping:
+      case MessageType.Pong:
+      case MessageType.Push:
+      case MessageType.Query:
+      case MessageType.QueryHit:
+        this.#handleRouted(link, raw, type, ttl, hops, now);
+        return;
+      default:
+        // Skipped by its length, never forwarded (MSG-5).
+        this.#links.drop(link, 'unknown-type');
+    }
+  }
+
+  /** The shell's backpressure: only writable links are served by `pollTransmit`. */
+  setWritable(id: number, writable: boolean, now = this.#now): void {
+    this.#now = now;
+    const link = this.#links.require(id);
+    link.writable = writable;
+    if (!writable) {
+      link.unwritableSince ??= now;
+      return;
+    }
+    link.unwritableSince = undefined;
+    if (link.queue.flowControl) link.queue.setFlowControl(false);
+    this.#links.markReady(link);
+  }
+
+  /** The next message to write: links take turns, each link's queue by priority (RT-9). */
+  pollTransmit(): { link: number; message: Uint8Array } | undefined {
+    const next = this.#links.take();
+    if (next === undefined) return undefined;
+    this.#closeIfFlushed(next.link);
+    return { link: next.link.id, message: next.message };
+  }
+
+  pollEvent(): OverlayEvent | undefined {
+    if (this.#eventsHead === this.#events.length) return undefined;
+    const event = this.#events[this.#eventsHead++];
+    if (this.#eventsHead === this.#events.length) {
+      this.#events = [];
+      this.#eventsHead = 0;
+    }
+    return event;
+  }
+
+  handleTimeout(now: number): void {
+    this.#now = now;
+    for (const link of this.#links) {
+      if (link.closed) continue;
+      if (link.closing !== undefined) {
+        // The flush took too long (say, the link stayed unwritable): end it anyway.
+        if (now >= link.closing.deadline) {
+          link.queue.clear('link-closed');
+          this.#emitClose(link, link.closing.reason);
+        }
+        continue;
+      }
+      if (
+        link.unwritableSince !== undefined &&
+        !link.queue.flowControl &&
+        now >= link.unwritableSince + this.#t.flowControlDelayMs
+      ) {
+        link.queue.setFlowControl(true);
+      }
+      const action = link.keepAlive.poll(now);
+      if (action === 'send-ping') this.#sendAlivePing(link, now);
+      else if (action === 'give-up') {
+        this.#close(link, ByeCode.NoReplyToAlivePings, 'No reply to alive pings', now);
+      }
+    }
+    if (this.#qrp.takeDue(now)) {
+      for (const link of this.#links)
+        if (link.qrpSender !== undefined && link.open) this.#sendTable(link);
+    }
+  }
+
+  nextTimeout(): number | undefined {
+    let next = this.#qrp.dueAt ?? Number.POSITIVE_INFINITY;
+    for (const link of this.#links) {
+      if (link.closed) continue;
+      if (link.closing !== undefined) {
+        next = Math.min(next, link.closing.deadline);
+        continue;
+      }
+      next = Math.min(next, link.keepAlive.nextTimeout());
+      if (link.unwritableSince !== undefined && !link.queue.flowControl) {
+        next = Math.min(next, link.unwritableSince + this.#t.flowControlDelayMs);
+      }
+    }
+    return next === Number.POSITIVE_INFINITY ? undefined : next;
+  }
+
+  /** Our shares changed: our table is rebuilt and patches go out after the QRP update delay. */
+  libraryChanged(now: number): void {
+    this.#now = now;
+    this.#qrp.libraryChanged(this.#options.search.qrpKeywords(), now);
+  }
+
+  /**
+   * Originates a query and returns its GUID; hits come back as `search-result`
+   * events. `text` goes out as is (sanitize it first, MSG-41); `ttl` defaults
+   * to the `queryTtl` tunable and is capped at 4 and at each peer's X-Max-TTL.
+   */
+  search(text: string, options: { urns?: string[]; ttl?: number }, now: number): Uint8Array {
+    this.#now = now;
+    const ttl = options.ttl ?? this.#t.queryTtl;
+    if (!Number.isInteger(ttl) || ttl < 1)
+      throw new UsageError(`a query TTL is at least 1, got ${ttl}`);
+    return this.#router.search(text, options.urns ?? [], ttl, now);
+  }
+
+  /**
+   * Closes a link politely: droppable messages go, the rest of its queue is
+   * flushed with a Bye last when the peer announced Bye-Packet (MSG-34,
+   * HS-27), then `close-link` is emitted.
+   */
+  closeLink(id: number, code: number, reason: string, now: number): void {
+    this.#now = now;
+    this.#close(this.#links.require(id), code, reason, now);
+  }
+
+  /** Our QRP table: a leaf's own, an ultrapeer's merge of its own and its leaves' tables. */
+  qrpTable(): QueryRouteTable {
+    return this.#qrp.table();
+  }
+
+  stats(): OverlayStats {
+    const links = [...this.#links];
+    return {
+      mode: this.#options.mode,
+      drops: { ...this.#counters.drops },
+      messagesIn: this.#counters.messagesIn.toJSON(),
+      messagesOut: this.#counters.messagesOut.toJSON(),
+      routes: { ...this.#router.sizes, pingsSeen: this.#pingsSeen.size },
+      qrp: { table: summarize(this.#qrp.table()) },
+      links: links.map(linkStats),
+    };
+  }
+
+  // ---- hop-by-hop messages
+
+  /** A valid Bye (TTL ≤ 1, hops 0) closes at once, with no Bye back (MSG-35). */
+  #handleBye(link: Link, raw: Uint8Array, ttl: number, hops: number): void {
+    if (!hopByHop(ttl, hops)) {
+      this.#links.drop(link, 'not-hop-by-hop');
+      return;
+    }
+    const bye = decodeBye(raw.subarray(HEADER_LENGTH));
+    if (!bye.ok) {
+      this.#links.drop(link, 'malformed');
+      return;
+    }
+    const reason = `peer sent Bye ${bye.value.code} ${bye.value.reason}`;
+    link.closing ??= { reason, deadline: this.#now };
+    // Nothing more goes out, our own Bye least of all.
+    link.queue.close();
+    link.queue.clear('link-closed');
+    this.#emitClose(link, reason);
+  }
+
+  #handleRouteTableUpdate(
+    link: Link,
+    raw: Uint8Array,
+    ttl: number,
+    hops: number,
+    now: number,
+  ): void {
+    if (!hopByHop(ttl, hops)) {
+      this.#links.drop(link, 'not-hop-by-hop');
+      return;
+    }
+    // Only our leaves and UP-QRP ultrapeers may send tables (qrp.md §9).
+    const receiver = link.qrpReceiver;
+    if (receiver === undefined) {
+      this.#links.drop(link, 'qrp-not-entitled');
+      return;
+    }
+    const result = receiver.handlePayload(raw.subarray(HEADER_LENGTH));
+    // A leaf's table routes queries and feeds the merged table; a RESET or an error removes it (QRP-15).
+    if (link.isLeaf && (!result.ok || result.value.kind !== 'patch-buffered')) {
+      this.#router.leafTableChanged(link);
+      this.#qrp.changed(now);
+    }
+    if (!result.ok) {
+      this.#links.drop(link, 'qrp-invalid');
+      // The sequence cannot be resynchronised: Bye 413 (qrp.md §7, QRP-13, QRP-14).
+      this.#close(
+        link,
+        ByeCode.InvalidQrpSequence,
+        `Invalid QRP sequence: ${result.error.message}`,
+        now,
+      );
+    }
+  }
+
+  #handleVendor(link: Link, raw: Uint8Array, ttl: number, hops: number, now: number): void {
+    if (!hopByHop(ttl, hops)) {
+      this.#links.drop(link, 'not-hop-by-hop');
+      return;
+    }
+    const decoded = decodeVendorMessage(raw.subarray(HEADER_LENGTH));
+    if (!decoded.ok) {
+      this.#links.drop(link, 'malformed');
+      return;
+    }
+    const message = decoded.value;
+    switch (message.kind) {
+      case 'messages-supported':
+        link.vendorMessages = message.entries;
+        return;
+      case 'hops-flow': {
+        // Busy leaves leave the merged table (qrp.md §9).
+        const busy = (h: number) => h < MIN_MERGED_LEAF_HOPS_FLOW;
+        if (link.isLeaf && busy(link.hopsFlow) !== busy(message.hops)) this.#qrp.changed(now);
+        link.hopsFlow = message.hops;
+        return;
+      }
+      default:
+        // Unknown or not acted on: ignored, the link stays (VM-3).
+        this.#links.drop(link, 'vendor-ignored');
+    }
+  }
+
+  // ---- routed messages
+
+  #handleRouted(
+    link: Link,
+    raw: Uint8Array,
+    type: number,
+    ttl: number,
+    hops: number,
+    now: number,
+  ): void {
+    const fault = headerFault(ttl, hops, this.#t.hardTtlLimit);
+    if (fault !== undefined) {
+      this.#links.drop(link, fault);
+      return;
+    }
+    // A leaf only ever sends what it created (UP-8, MSG-18).
+    if (hops !== 0 && link.isLeaf) {
+      this.#links.drop(link, 'relayed-by-leaf');
+      return;
+    }
+    switch (type) {
+      case MessageType.Ping:
+        this.#handlePing(link, raw, ttl, hops, now);
+        return;
+      case MessageType.Pong:
+        this.#handlePong(link, raw, hops);
+        return;
+      case MessageType.Push:
+        this.#router.handlePush(link, raw, ttl, hops, now);
+        return;
+      case MessageType.Query:
+        this.#router.handleQuery(link, raw, ttl, hops, now);
+        return;
+      default:
+        this.#router.handleQueryHit(link, raw, ttl, hops, now);
+        return;
+    }
+  }
+
+  /**
+   * Pings are answered with our own pong and never relayed (RT-11): alive
+   * (TTL 1, hops 0) and crawler (TTL 2, hops 0) pings always, others at most
+   * once per interval per link (RT-12).
+   */
+  #handlePing(link: Link, raw: Uint8Array, ttl: number, hops: number, now: number): void {
+    if (!decodePing(raw.subarray(HEADER_LENGTH)).ok) {
+      this.#links.drop(link, 'malformed');
+      return;
+    }
+    const key = guidKey(raw);
+    if (this.#pingsSeen.has(key, now)) {
+      this.#links.drop(link, 'duplicate');
+      return;
+    }
+    this.#pingsSeen.set(key, true, now);
+    const alive = ttl === 1 && hops === 0;
+    if (!alive && !(ttl === 2 && hops === 0)) {
+      if (now - link.lastPingAnsweredAt < this.#t.pingAnswerIntervalMs) {
+        this.#links.drop(link, 'ping-throttled');
+        return;
+      }
+      link.lastPingAnsweredAt = now;
+    }
+    const self = this.#options.self();
+    // No pong without an address peers can reach (RT-12 "valid listening address").
+    if (!ipv4FromString(self.host).ok) return;
+    const pong = selfPong(
+      { guid: raw.subarray(0, GUID_LENGTH), type: MessageType.Ping, ttl, hops, length: 0 },
+      {
+        address: { host: self.host, port: self.port },
+        mode: this.#options.mode,
+        sharedFiles: self.sharedFiles,
+        sharedKilobytes: self.sharedKilobytes,
+      },
+    );
+    // An alive ping's answer must not be lost to congestion (MSG-40 "even while busy").
+    this.#links.send(link, pong, alive ? SendClass.Control : SendClass.Pong, 0);
+  }
+
+  /** Pongs are consumed: they answer our alive pings and teach hosts; we relay no pings, so no pongs. */
+  #handlePong(link: Link, raw: Uint8Array, hops: number): void {
+    const pong = decodePong(raw.subarray(HEADER_LENGTH));
+    if (!pong.ok) {
+      this.#links.drop(link, 'malformed');
+      return;
+    }
+    link.keepAlive.answered(guidKey(raw));
+    this.#events.push({ type: 'pong', link: link.id, pong: pong.value, hops });
+  }
+
+  // ---- what we send by ourselves
+
+  #sendAlivePing(link: Link, now: number): void {
+    const guid = newGuid(this.#options.random);
+    link.keepAlive.sent(guidKey(guid), now);
+    const ping = encodeMessage({ guid, type: MessageType.Ping, ttl: 1, hops: 0 }, EMPTY);
+    this.#links.send(link, ping, SendClass.Control, 0);
+  }
+
+  /** Brings the peer's view of our table up to date: RESET + PATCHes, or a PATCH (QRP-9), or nothing. */
+  #sendTable(link: Link): void {
+    const updates = link.qrpSender!.update(this.#qrp.table());
+    for (const update of updates) {
+      const message = encodeRouteTableMessage(newGuid(this.#options.random), update);
+      this.#links.send(link, message, SendClass.Control, 0);
+    }
+  }
+
+  /** Tables of leaves that count in our merged table: complete, and not busy (qrp.md §9). */
+  *#mergedLeafTables(): Iterable<QueryRouteTable> {
+    for (const leaf of this.#links.leaves) {
+      const table = leaf.table;
+      if (table !== undefined && leaf.hopsFlow >= MIN_MERGED_LEAF_HOPS_FLOW) yield table;
+    }
+  }
+
+  // ---- closing
+
+  #close(link: Link, code: number, reason: string, now: number): void {
+    if (link.closing !== undefined) return;
+    link.closing = { reason: `${code} ${reason}`, deadline: now + this.#t.closeFlushTimeoutMs };
+    // Bye only to peers that announced Bye-Packet (HS-27, MSG-34).
+    link.queue.close(
+      link.caps.byePacket ? byeMessage(code, reason, this.#options.random) : undefined,
+    );
+    this.#links.markReady(link);
+    this.#closeIfFlushed(link);
+  }
+
+  #closeIfFlushed(link: Link): void {
+    if (link.closing !== undefined && link.queue.drained)
+      this.#emitClose(link, link.closing.reason);
+  }
+
+  #emitClose(link: Link, reason: string): void {
+    if (link.closed) return;
+    link.closed = true;
+    this.#events.push({ type: 'close-link', link: link.id, reason });
+  }
+}
+
+/** Bye, QRP and vendor messages travel one hop: hops 0, TTL at most 1 (MSG-35, MSG-39, VM-1). */
+const hopByHop = (ttl: number, hops: number): boolean => hops === 0 && ttl <= 1;
+
+function payloadLength(raw: Uint8Array): number {
+  return (raw[19]! | (raw[20]! << 8) | (raw[21]! << 16) | (raw[22]! << 24)) >>> 0;
+}

@@ -1,0 +1,88 @@
+/** What the overlay is given and what it hands back: options, link capabilities, events. */
+import type { Pong, Push, QueryHit } from '../wire/index.js';
+import type { OverlayTunables } from './tunables.js';
+
+/** What a peer's handshake announced (handshake/capabilities.ts `capabilitiesOf` gives this shape). */
+export interface LinkCapabilities {
+  /** What the peer is to us; a legacy peer without X-Ultrapeer counts as an ultrapeer. */
+  peerMode: 'ultrapeer' | 'leaf';
+  /** Bye-Packet: only then do we send Bye (HS-27, MSG-34). */
+  byePacket: boolean;
+  /** Vendor-Message: only then do we send vendor messages (HS-27). */
+  vendorMessages: boolean;
+  /** GGEP: only then may our Pings, Pongs and Pushes carry GGEP (HS-27). */
+  ggep: boolean;
+  /** X-Max-TTL: our fresh queries never carry more (HS-28); 4 when absent. */
+  maxTtl: number;
+  /** X-Ext-Probes: the peer takes a higher-TTL copy of a query it saw (RT-2). */
+  extProbes: boolean;
+  /** X-Query-Routing: leaf↔ultrapeer QRP (qrp.md §9). */
+  queryRouting: boolean;
+  /** X-Ultrapeer-Query-Routing: last-hop QRP between ultrapeers (QRP-16). */
+  ultrapeerQueryRouting: boolean;
+}
+
+/** An incoming query as local matching needs it (search/library.ts `SearchQuery` has this shape). */
+export interface LocalQuery {
+  criteria: string;
+  /** SHA-1s of its `urn:sha1:` / `urn:bitprint:` / GGEP `H` extensions. */
+  sha1s: readonly Uint8Array[];
+  whatsNew: boolean;
+}
+
+/** One shared file found for a query (search/library.ts `SharedFile` has these fields). */
+export interface LocalResult {
+  index: number;
+  name: string;
+  size: number;
+  sha1?: Uint8Array;
+}
+
+/** Our library, as the overlay needs it; search/library.ts `Library` satisfies it. */
+export interface LocalSearch {
+  /** At most `limit` files matching `query`. */
+  match(query: LocalQuery, limit: number): LocalResult[];
+  /** Every keyword our QRP table must hold (qrp.md §2.1, §2.6). */
+  qrpKeywords(): Iterable<string>;
+}
+
+/** What our pongs and hits say about us. */
+export interface SelfInfo {
+  /** Dotted IPv4 address peers reach us at. */
+  host: string;
+  port: number;
+  sharedFiles: number;
+  sharedKilobytes: number;
+}
+
+export interface OverlayOptions {
+  mode: 'ultrapeer' | 'leaf';
+  /** 16 bytes; ends our query hits (MSG-28), names us in Pushes. */
+  serventId: Uint8Array;
+  /** `random(n)`: n random bytes, for GUIDs. */
+  random: (n: number) => Uint8Array;
+  now: number;
+  self(): SelfInfo;
+  search: LocalSearch;
+  /** EQHD vendor code of our hits: 4 letters (messages.md §10). Default `DEFAULT_VENDOR_CODE`. */
+  vendorCode?: string;
+  /**
+   * We advertised X-Ext-Probes: a higher-TTL copy of a query already seen is
+   * relayed again, not answered again (RT-2, MSG-12). Default false.
+   */
+  extProbes?: boolean;
+  tunables?: Partial<OverlayTunables>;
+}
+
+export type OverlayEvent =
+  /** A hit for one of our own searches. */
+  | { type: 'search-result'; guid: Uint8Array; link: number; hops: number; hit: QueryHit }
+  /**
+   * The shell ends the link: its queue has been handed out (a Bye, when due,
+   * was the last message) or the flush timed out, or the peer said Bye.
+   */
+  | { type: 'close-link'; link: number; reason: string }
+  /** A Push naming our servent id. */
+  | { type: 'push-for-us'; link: number; push: Push }
+  /** A pong received: a host learned. */
+  | { type: 'pong'; link: number; pong: Pong; hops: number };
