@@ -47,6 +47,23 @@ export interface ConnectionEvents {
 
 /** After we send Bye or end our side, how long the peer may keep the socket (MSG-36). */
 const CLOSE_GRACE_MS = 10_000;
+/**
+ * zlib settings per direction. Towards a leaf, a 4 KiB window and memLevel 5
+ * keep a deflater near 32 KiB instead of zlib's 256 KiB default, so an
+ * ultrapeer with hundreds of leaves stays small (gtk-gnutella also narrows the
+ * window towards leaves, handshake.md §7); messages are small, so little ratio
+ * is lost. Output chunks are kept small for the same reason.
+ */
+const DEFLATE_TO_LEAF: zlib.ZlibOptions = {
+  level: 6,
+  windowBits: 12,
+  memLevel: 5,
+  chunkSize: 4 * 1024,
+};
+const DEFLATE_DEFAULT: zlib.ZlibOptions = { level: 6, chunkSize: 8 * 1024 };
+/** Inflating needs the window the peer chose (up to 32 KiB); only the output chunk is ours to pick. */
+const INFLATE: zlib.ZlibOptions = { chunkSize: 4 * 1024 };
+
 /** Bytes buffered for the socket (and its deflater) past which `send` asks the caller to wait. */
 const SEND_HIGH_WATER = 64 * 1024;
 
@@ -287,7 +304,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   #startDeflate(): void {
-    const deflater = zlib.createDeflate({ level: 6 });
+    const deflater = zlib.createDeflate(
+      this.peerMode === 'leaf' ? DEFLATE_TO_LEAF : DEFLATE_DEFAULT,
+    );
     deflater.on('data', (chunk: Buffer) => this.#socket.write(chunk));
     deflater.on('error', (err) => this.close(`deflate failed: ${err.message}`));
     this.#deflater = deflater;
@@ -306,8 +325,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (head.length < 2) return;
       this.#inflaterPending = [];
       const inflater = isZlibHeader(head[0]!, head[1]!)
-        ? zlib.createInflate()
-        : zlib.createInflateRaw();
+        ? zlib.createInflate(INFLATE)
+        : zlib.createInflateRaw(INFLATE);
       inflater.on('data', (out: Buffer) => this.#deliver(this.#framer.write(out)));
       inflater.on('error', (err) => this.close(`inflate failed: ${err.message}`));
       this.#inflater = inflater;

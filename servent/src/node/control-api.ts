@@ -6,6 +6,8 @@
  *   GET  /stats                       routing: messages in/out by type, drops by reason, per-link queues and QRP
  *   GET  /qrp                         our QRP table: size, infinity, present slots, entries (base64)
  *   GET  /shares                      the shared files: index, name, size, urn:sha1
+ *   PUT  /shares      {folder}        share another folder from now on
+ *   GET  /process                     memory and CPU time of the servent process
  *   POST /connect     {host, port}    dial a peer now
  *   POST /disconnect  {id, reason?}   close a connection (Bye 201 where understood)
  *   POST /search      {text, ttl?}    send a query; answers {guid}
@@ -18,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { sha1Urn } from '../core/hash/index.js';
 import type { HostAddress } from '../core/hosts/host-list.js';
+import { ShareFolderError } from './library/index.js';
 import type { Logger } from './log.js';
 import { SearchError, type Servent } from './servent.js';
 
@@ -33,6 +36,7 @@ const SearchBody = z.object({
   text: z.string().min(1).max(256),
   ttl: z.number().int().min(1).max(7).optional(),
 });
+const SharesBody = z.object({ folder: z.string().min(1) });
 const SEARCH_PATH = /^\/search\/([0-9a-fA-F]{32})(\/stream)?$/;
 
 class HttpError extends Error {
@@ -111,6 +115,22 @@ export class ControlApi {
             size: f.size,
             sha1: sha1Urn(f.sha1),
           })),
+        };
+      case 'PUT /shares': {
+        const body = SharesBody.parse(await readJson(req));
+        try {
+          return await servent.setShareFolder(body.folder);
+        } catch (err) {
+          if (err instanceof ShareFolderError) throw new HttpError(400, err.message);
+          throw err;
+        }
+      }
+      case 'GET /process':
+        return {
+          pid: process.pid,
+          uptimeS: process.uptime(),
+          memory: process.memoryUsage(),
+          cpuUs: process.cpuUsage(),
         };
       case 'GET /searches':
         return {

@@ -37,7 +37,7 @@ import {
 } from '../core/wire/index.js';
 import type { ServentConfig } from './config.js';
 import { Connection, type ConnectionSnapshot } from './connection.js';
-import { type ShareCounters, ShareLibrary } from './library/index.js';
+import { type ShareCounters, ShareFolderError, ShareLibrary } from './library/index.js';
 import type { Logger } from './log.js';
 import { Searches, type SearchRecord, type SearchResult } from './searches.js';
 
@@ -45,6 +45,8 @@ import { Searches, type SearchRecord, type SearchResult } from './searches.js';
 const CONNECT_TIMEOUT_MS = 6_000;
 /** X-Try-Ultrapeers carries at most this many hosts (HS-17). */
 const TRY_ULTRAPEERS = 10;
+/** How long a share-folder switch waits for the first scan before answering. */
+const SHARE_SWITCH_WAIT_MS = 5_000;
 /** On shutdown, how long links get to send their Bye before sockets are destroyed. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -62,7 +64,7 @@ export interface ServentStatus {
   slots: SlotState;
   knownHosts: number;
   shares: ShareCounters | undefined;
-  connections: ConnectionSnapshot[];
+  connections: Array<ConnectionSnapshot & { queue?: { messages: number; bytes: number } }>;
 }
 
 export class Servent {
@@ -75,8 +77,8 @@ export class Servent {
   readonly #dialling = new Set<string>();
   readonly #hosts: HostList;
   readonly #serventId = new Uint8Array(randomBytes(16));
-  readonly #shares: ShareLibrary | undefined;
-  readonly #library: Library;
+  #shares: ShareLibrary | undefined;
+  #library: Library;
   readonly #searches = new Searches();
   readonly #overlay: Overlay;
   #nextId = 1;
@@ -93,20 +95,8 @@ export class Servent {
     this.#listen = config.listen;
     this.#hosts = new HostList({ retryAfterMs: config.redialAfterMs });
     for (const peer of config.peers) this.#hosts.add(peer, Date.now(), true);
-    if (config.share && config.data) {
-      this.#shares = new ShareLibrary({
-        shareDir: config.share,
-        stateDir: config.data,
-        log,
-        hashWorkers: config.hashWorkers,
-        rescanIntervalMs: config.rescanIntervalMs,
-        rescanSettleMs: config.rescanSettleMs,
-        watchShare: config.watchShare,
-      });
-      this.#library = this.#shares.library;
-    } else {
-      this.#library = new Library();
-    }
+    this.#shares = config.share ? this.#shareLibrary(config.share) : undefined;
+    this.#library = this.#shares?.library ?? new Library();
     this.#overlay = new Overlay({
       mode: config.mode,
       serventId: this.#serventId,
@@ -117,8 +107,53 @@ export class Servent {
         sharedFiles: this.#library.size,
         sharedKilobytes: Math.ceil(this.#library.totalBytes / 1024),
       }),
-      search: this.#library,
+      // Through the current library: the share folder may change while we run.
+      search: {
+        match: (query, limit) => this.#library.match(query, limit),
+        qrpKeywords: () => this.#library.qrpKeywords(),
+      },
     });
+  }
+
+  #shareLibrary(folder: string): ShareLibrary {
+    const config = this.#config;
+    if (!config.data)
+      throw new ShareFolderError(
+        'a share folder needs a state folder (--data DIR) for its hash cache',
+      );
+    const shares = new ShareLibrary({
+      shareDir: folder,
+      stateDir: config.data,
+      log: this.#log,
+      hashWorkers: config.hashWorkers,
+      rescanIntervalMs: config.rescanIntervalMs,
+      rescanSettleMs: config.rescanSettleMs,
+      watchShare: config.watchShare,
+    });
+    shares.on('changed', () => {
+      if (shares !== this.#shares) return;
+      this.#overlay.libraryChanged(Date.now());
+      this.#pump();
+    });
+    return shares;
+  }
+
+  /** Shares another folder from now on; its files are announced (QRP) as they are hashed. */
+  async setShareFolder(folder: string): Promise<ShareCounters> {
+    const next = this.#shareLibrary(folder);
+    await next.start();
+    const previous = this.#shares;
+    this.#shares = next;
+    this.#library = next.library;
+    this.#overlay.libraryChanged(Date.now());
+    this.#pump();
+    await previous?.stop();
+    // Answer with the folder's real state when it hashes quickly; a big one goes on in the background.
+    await Promise.race([
+      next.ready,
+      new Promise((resolve) => setTimeout(resolve, SHARE_SWITCH_WAIT_MS).unref()),
+    ]);
+    return next.counters();
   }
 
   async start(): Promise<HostAddress> {
@@ -132,13 +167,7 @@ export class Servent {
       { listen: this.#listen, mode: this.#config.mode, serventId: guidToHex(this.#serventId) },
       'listening',
     );
-    if (this.#shares) {
-      this.#shares.on('changed', () => {
-        this.#overlay.libraryChanged(Date.now());
-        this.#pump();
-      });
-      await this.#shares.start();
-    }
+    await this.#shares?.start();
     this.#fillSlots();
     return this.#listen;
   }
@@ -173,8 +202,17 @@ export class Servent {
       slots: this.#slotState(),
       knownHosts: this.#hosts.size,
       shares: this.#shares?.counters(),
-      connections: [...this.#connections.values()].map((c) => c.snapshot()),
+      connections: this.#connectionReport(),
     };
+  }
+
+  /** Each connection with its link's send queue, where it has one. */
+  #connectionReport(): Array<ConnectionSnapshot & { queue?: { messages: number; bytes: number } }> {
+    const links = new Map(this.#overlay.stats().links.map((l) => [l.id, l]));
+    return [...this.#connections.values()].map((c) => {
+      const link = links.get(c.id);
+      return link ? { ...c.snapshot(), queue: link.queue } : c.snapshot();
+    });
   }
 
   stats(): OverlayStats {
