@@ -7,7 +7,8 @@
  *   GET  /qrp                         our QRP table: size, infinity, present slots, entries (base64)
  *   GET  /shares                      the shared files: index, name, size, urn:sha1
  *   PUT  /shares      {folder}        share another folder from now on
- *   GET  /process                     memory and CPU time of the servent process
+ *   GET  /process[?gc=1]              memory and CPU time of the servent process (gc=1: a full GC first,
+ *                                     when node runs with --expose-gc, for benchmarks)
  *   POST /connect     {host, port}    dial a peer now
  *   POST /disconnect  {id, reason?}   close a connection (Bye 201 where understood)
  *   POST /search      {text, ttl?}    send a query; answers {guid}
@@ -126,6 +127,9 @@ export class ControlApi {
         }
       }
       case 'GET /process':
+        if (new URL(req.url ?? '/', 'http://control').searchParams.get('gc') === '1') {
+          (globalThis as { gc?: () => void }).gc?.();
+        }
         return {
           pid: process.pid,
           uptimeS: process.uptime(),
