@@ -7,7 +7,7 @@
  * leaves match. The full system's targets over real sockets are 150 000
  * queries/s (no match) and 40 000 (ten match), so the core must be far faster.
  */
-import { type LinkCapabilities, Overlay } from '../servent/src/core/overlay/index.js';
+import { Overlay, type PeerCapabilities } from '../servent/src/core/overlay/index.js';
 import {
   buildTable,
   encodeRouteTableMessage,
@@ -19,7 +19,7 @@ import { runBench } from './lib.js';
 const LEAVES = 50;
 const BATCH = 1_000;
 
-const caps = (peerMode: 'ultrapeer' | 'leaf'): LinkCapabilities => ({
+const caps = (peerMode: 'ultrapeer' | 'leaf'): PeerCapabilities => ({
   peerMode,
   byePacket: true,
   vendorMessages: true,

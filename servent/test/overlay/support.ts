@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  type LinkCapabilities,
   type LocalQuery,
   type LocalResult,
   type LocalSearch,
   Overlay,
   type OverlayEvent,
   type OverlayTunables,
+  type PeerCapabilities,
 } from '../../src/core/overlay/index.js';
 import {
   buildTable,
@@ -31,7 +31,7 @@ import {
   urnBlock,
 } from '../../src/core/wire/index.js';
 
-export const CAPS: LinkCapabilities = {
+export const CAPS: PeerCapabilities = {
   peerMode: 'ultrapeer',
   byePacket: true,
   vendorMessages: true,
@@ -42,7 +42,7 @@ export const CAPS: LinkCapabilities = {
   ultrapeerQueryRouting: true,
 };
 
-export const caps = (partial: Partial<LinkCapabilities> = {}): LinkCapabilities => ({
+export const caps = (partial: Partial<PeerCapabilities> = {}): PeerCapabilities => ({
   ...CAPS,
   ...partial,
 });
@@ -269,8 +269,8 @@ export class Net {
   connect(
     a: string,
     b: string,
-    capsOfB: Partial<LinkCapabilities> = {},
-    capsOfA: Partial<LinkCapabilities> = {},
+    capsOfB: Partial<PeerCapabilities> = {},
+    capsOfA: Partial<PeerCapabilities> = {},
   ): [number, number] {
     const na = this.node(a);
     const nb = this.node(b);

@@ -5,11 +5,11 @@ export { DEFAULT_VENDOR_CODE, Overlay } from './overlay.js';
 export type { LinkStats, OverlayStats, TableSummary } from './stats.js';
 export { type OverlayTunables, resolveTunables, TUNABLES } from './tunables.js';
 export type {
-  LinkCapabilities,
   LocalQuery,
   LocalResult,
   LocalSearch,
   OverlayEvent,
   OverlayOptions,
+  PeerCapabilities,
   SelfInfo,
 } from './types.js';

@@ -15,7 +15,7 @@ import type { VendorMessageId } from '../wire/index.js';
 import { type Counters, type DropReason, TypeCounts, zeroDrops } from './counters.js';
 import { KeepAlive } from './keep-alive.js';
 import { NO_HOPS_FLOW_LIMIT, type OverlayTunables } from './tunables.js';
-import type { LinkCapabilities } from './types.js';
+import type { PeerCapabilities } from './types.js';
 
 export class Link {
   readonly queue: SendQueue;
@@ -47,7 +47,7 @@ export class Link {
 
   constructor(
     readonly id: number,
-    readonly caps: LinkCapabilities,
+    readonly caps: PeerCapabilities,
     tunables: OverlayTunables,
     now: number,
     onDrop: (link: Link, reason: QueueDropReason) => void,
@@ -113,7 +113,7 @@ export class Links {
     return link;
   }
 
-  add(id: number, caps: LinkCapabilities, now: number): Link {
+  add(id: number, caps: PeerCapabilities, now: number): Link {
     if (!Number.isSafeInteger(id) || id < 0) {
       throw new UsageError(`link ids are non-negative integers, got ${id}`);
     }

@@ -43,7 +43,7 @@ import { QrpExchange } from './qrp-exchange.js';
 import { Router } from './router.js';
 import { linkStats, type OverlayStats, summarize } from './stats.js';
 import { MIN_MERGED_LEAF_HOPS_FLOW, type OverlayTunables, resolveTunables } from './tunables.js';
-import type { LinkCapabilities, OverlayEvent, OverlayOptions } from './types.js';
+import type { OverlayEvent, OverlayOptions, PeerCapabilities } from './types.js';
 
 /** Our EQHD vendor code unless the options give one (messages.md §10). */
 export const DEFAULT_VENDOR_CODE = 'GSNT';
@@ -116,7 +116,7 @@ export class Overlay {
   }
 
   /** A link whose handshake completed. */
-  addLink(id: number, caps: LinkCapabilities, now: number): void {
+  addLink(id: number, caps: PeerCapabilities, now: number): void {
     this.#now = now;
     const link = this.#links.add(id, caps, now);
     // Messages Supported first, to peers that read vendor messages (VM-6, HS-27).

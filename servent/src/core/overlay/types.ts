@@ -2,25 +2,7 @@
 import type { Pong, Push, QueryHit } from '../wire/index.js';
 import type { OverlayTunables } from './tunables.js';
 
-/** What a peer's handshake announced (handshake/capabilities.ts `capabilitiesOf` gives this shape). */
-export interface LinkCapabilities {
-  /** What the peer is to us; a legacy peer without X-Ultrapeer counts as an ultrapeer. */
-  peerMode: 'ultrapeer' | 'leaf';
-  /** Bye-Packet: only then do we send Bye (HS-27, MSG-34). */
-  byePacket: boolean;
-  /** Vendor-Message: only then do we send vendor messages (HS-27). */
-  vendorMessages: boolean;
-  /** GGEP: only then may our Pings, Pongs and Pushes carry GGEP (HS-27). */
-  ggep: boolean;
-  /** X-Max-TTL: our fresh queries never carry more (HS-28); 4 when absent. */
-  maxTtl: number;
-  /** X-Ext-Probes: the peer takes a higher-TTL copy of a query it saw (RT-2). */
-  extProbes: boolean;
-  /** X-Query-Routing: leaf↔ultrapeer QRP (qrp.md §9). */
-  queryRouting: boolean;
-  /** X-Ultrapeer-Query-Routing: last-hop QRP between ultrapeers (QRP-16). */
-  ultrapeerQueryRouting: boolean;
-}
+export type { PeerCapabilities } from '../handshake/capabilities.js';
 
 /** An incoming query as local matching needs it (search/library.ts `SearchQuery` has this shape). */
 export interface LocalQuery {
