@@ -32,8 +32,21 @@ program
   .description('run a servent until interrupted')
   .requiredOption('--listen <host:port>', 'Gnutella listening address')
   .option('--control <host:port>', 'control API (HTTP JSON) address')
-  .addOption(new Option('--ultrapeer', 'run as an ultrapeer (default)').conflicts('leaf'))
-  .addOption(new Option('--leaf', 'run as a leaf').conflicts('ultrapeer'))
+  .addOption(new Option('--ultrapeer', 'run as an ultrapeer (default)').conflicts(['leaf', 'auto']))
+  .addOption(new Option('--leaf', 'run as a leaf').conflicts(['ultrapeer', 'auto']))
+  .addOption(
+    new Option(
+      '--auto',
+      'start as a leaf; become an ultrapeer when reachable and up long enough',
+    ).conflicts(['ultrapeer', 'leaf']),
+  )
+  .option('--promote-after <ms>', 'automatic mode: uptime before becoming an ultrapeer', int)
+  .option(
+    '--demote-after <ms>',
+    'automatic mode: time without leaves before becoming a leaf again',
+    int,
+  )
+  .option('--switch-rest <ms>', 'automatic mode: rest after a switch (doubles each time)', int)
   .option('--peer <host:port>', 'peer to connect to; repeat for several', collect, [])
   .option(
     '--advertise <host:port>',
@@ -55,7 +68,10 @@ program
     const input: ServentConfigInput = {
       listen: opts.listen,
       control: opts.control,
-      mode: opts.leaf ? 'leaf' : 'ultrapeer',
+      mode: opts.auto ? 'auto' : opts.leaf ? 'leaf' : 'ultrapeer',
+      promoteAfterMs: opts.promoteAfter,
+      demoteAfterMs: opts.demoteAfter,
+      switchRestMs: opts.switchRest,
       peers: opts.peer,
       advertise: opts.advertise,
       userAgent: opts.userAgent ?? `GnutellaServent/${VERSION}`,

@@ -22,8 +22,14 @@ export const ServentConfigSchema = z.object({
   listen: hostPort,
   /** Where the control API (HTTP JSON) listens; none when absent. */
   control: hostPort.optional(),
-  /** Ultrapeer or leaf; fixed by flag until election lands. */
-  mode: z.enum(['ultrapeer', 'leaf']).default('ultrapeer'),
+  /** Ultrapeer or leaf, or `auto`: start as a leaf and let the election decide (core/election.ts). */
+  mode: z.enum(['ultrapeer', 'leaf', 'auto']).default('ultrapeer'),
+  /** Automatic mode: uptime before a reachable leaf becomes an ultrapeer (LimeWire 2 h, gtk-gnutella 1 h). */
+  promoteAfterMs: z.number().int().min(0).max(86_400_000).default(3_600_000),
+  /** Automatic mode: an ultrapeer without leaves this long becomes a leaf again (gtk-gnutella: 1 h). */
+  demoteAfterMs: z.number().int().min(1_000).max(86_400_000).default(3_600_000),
+  /** Automatic mode: rest after the first switch, doubling after each further one (gtk-gnutella: 30 min). */
+  switchRestMs: z.number().int().min(0).max(86_400_000).default(1_800_000),
   /** Peers dialled at start and kept (re-dialled after `retryAfterMs`). */
   peers: z.array(hostPort).default([]),
   /** The address we advertise in Listen-IP; defaults to the listen address. */

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as os from 'node:os';
+import { Election } from '../core/election.js';
 import {
   capabilitiesOf,
   decideIncoming,
@@ -21,6 +22,7 @@ import {
 } from '../core/handshake/index.js';
 import { sha1Urn } from '../core/hash/index.js';
 import { type HostAddress, HostList, hostKey } from '../core/hosts/host-list.js';
+import { byeMessage } from '../core/link/link-messages.js';
 import {
   Overlay,
   type OverlayEvent,
@@ -45,6 +47,8 @@ import { Searches, type SearchRecord, type SearchResult } from './searches.js';
 const CONNECT_TIMEOUT_MS = 6_000;
 /** X-Try-Ultrapeers carries at most this many hosts (HS-17). */
 const TRY_ULTRAPEERS = 10;
+/** Automatic mode looks at the election facts at least this often. */
+const ELECTION_RECHECK_MS = 60_000;
 /** How long a share-folder switch waits for the first scan before answering. */
 const SHARE_SWITCH_WAIT_MS = 5_000;
 /** On shutdown, how long links get to send their Bye before sockets are destroyed. */
@@ -57,7 +61,9 @@ export class SearchError extends Error {
 
 export interface ServentStatus {
   userAgent: string;
-  mode: ServentConfig['mode'];
+  mode: 'ultrapeer' | 'leaf';
+  /** Automatic mode: the election chooses `mode`. */
+  automatic: boolean;
   serventId: string;
   listen: HostAddress;
   control: HostAddress | undefined;
@@ -80,7 +86,15 @@ export class Servent {
   #shares: ShareLibrary | undefined;
   #library: Library;
   readonly #searches = new Searches();
-  readonly #overlay: Overlay;
+  #overlay: Overlay;
+  /** Connections that are links of the current overlay (a mode switch starts a new overlay). */
+  readonly #linked = new Set<number>();
+  /** The mode we run in now; in automatic mode the election changes it. */
+  #mode: 'ultrapeer' | 'leaf';
+  readonly #election: Election | undefined;
+  #electionTimer: NodeJS.Timeout | undefined;
+  /** We have accepted an incoming TCP connection: we are reachable (election). */
+  #reachable = false;
   #nextId = 1;
   #dialTimer: NodeJS.Timeout | undefined;
   #overlayTimer: NodeJS.Timeout | undefined;
@@ -97,8 +111,24 @@ export class Servent {
     for (const peer of config.peers) this.#hosts.add(peer, Date.now(), true);
     this.#shares = config.share ? this.#shareLibrary(config.share) : undefined;
     this.#library = this.#shares?.library ?? new Library();
-    this.#overlay = new Overlay({
-      mode: config.mode,
+    this.#mode = config.mode === 'auto' ? 'leaf' : config.mode;
+    this.#election =
+      config.mode === 'auto'
+        ? new Election(
+            {
+              minUptimeMs: config.promoteAfterMs,
+              leaflessMs: config.demoteAfterMs,
+              firstRestMs: config.switchRestMs,
+            },
+            Date.now(),
+          )
+        : undefined;
+    this.#overlay = this.#newOverlay();
+  }
+
+  #newOverlay(): Overlay {
+    return new Overlay({
+      mode: this.#mode,
       serventId: this.#serventId,
       random: (n) => new Uint8Array(randomBytes(n)),
       now: Date.now(),
@@ -164,17 +194,19 @@ export class Servent {
     const address = this.#server.address() as net.AddressInfo;
     this.#listen = { host: this.#config.listen.host, port: address.port };
     this.#log.info(
-      { listen: this.#listen, mode: this.#config.mode, serventId: guidToHex(this.#serventId) },
+      { listen: this.#listen, mode: this.#mode, serventId: guidToHex(this.#serventId) },
       'listening',
     );
     await this.#shares?.start();
     this.#fillSlots();
+    this.#armElection();
     return this.#listen;
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
     if (this.#dialTimer) clearTimeout(this.#dialTimer);
+    if (this.#electionTimer) clearTimeout(this.#electionTimer);
     const closed = [...this.#connections.values()].map(
       (c) =>
         new Promise<void>((resolve) =>
@@ -195,7 +227,8 @@ export class Servent {
   status(): ServentStatus {
     return {
       userAgent: this.#config.userAgent,
-      mode: this.#config.mode,
+      mode: this.#mode,
+      automatic: this.#election !== undefined,
       serventId: guidToHex(this.#serventId),
       listen: this.#listen,
       control: this.#config.control,
@@ -263,7 +296,7 @@ export class Servent {
   }
 
   #closeConnection(conn: Connection, code: number, reason: string): void {
-    if (conn.state === 'established') this.#overlay.closeLink(conn.id, code, reason, Date.now());
+    if (this.#linked.has(conn.id)) this.#overlay.closeLink(conn.id, code, reason, Date.now());
     else conn.close(reason);
   }
 
@@ -284,7 +317,7 @@ export class Servent {
     };
     return {
       userAgent: this.#config.userAgent,
-      mode: this.#config.mode,
+      mode: this.#mode,
       listen: local,
       acceptDeflate: this.#config.deflate,
       degree: this.#config.maxUltrapeers,
@@ -298,9 +331,9 @@ export class Servent {
       if (mode === 'leaf') leaves++;
       else ultrapeers++;
     }
-    const leafSlots = this.#config.mode === 'ultrapeer' ? this.#config.maxLeaves : 0;
+    const leafSlots = this.#mode === 'ultrapeer' ? this.#config.maxLeaves : 0;
     const upSlots =
-      this.#config.mode === 'ultrapeer' ? this.#config.maxUltrapeers : this.#config.leafUltrapeers;
+      this.#mode === 'ultrapeer' ? this.#config.maxUltrapeers : this.#config.leafUltrapeers;
     return {
       freeLeafSlots: Math.max(0, leafSlots - leaves),
       freeUltrapeerSlots: Math.max(0, upSlots - ultrapeers),
@@ -320,11 +353,62 @@ export class Servent {
     return hosts.slice(0, TRY_ULTRAPEERS).map(hostKey);
   }
 
+  /** Automatic mode: decide again when the election says something could change. */
+  #armElection(): void {
+    const election = this.#election;
+    if (!election || this.#stopping) return;
+    const now = Date.now();
+    // Reachability is learned from events, so look again at least every minute.
+    const at = Math.min(election.nextCheckAt(now), now + ELECTION_RECHECK_MS);
+    this.#electionTimer = setTimeout(
+      () => {
+        const leaves = [...this.#slots.values()].filter((m) => m === 'leaf').length;
+        const decision = election.decide({ now: Date.now(), reachable: this.#reachable, leaves });
+        if (decision.changed) this.#switchMode(decision.mode, decision.reason);
+        this.#armElection();
+      },
+      Math.max(0, at - now),
+    ).unref();
+  }
+
+  /**
+   * Becomes an ultrapeer or a leaf: every connection is closed with Bye 203
+   * (where the peer understands Bye), a new overlay starts in the new mode, and
+   * the slots are filled again.
+   */
+  #switchMode(mode: 'ultrapeer' | 'leaf', reason: string): void {
+    this.#log.info({ from: this.#mode, to: mode, reason }, 'changing peer mode');
+    for (const conn of this.#connections.values()) {
+      if (
+        conn.state === 'established' &&
+        conn.peerHeaders &&
+        capabilitiesOf(conn.peerHeaders).byePacket
+      ) {
+        conn.send(
+          byeMessage(
+            ByeCode.ChangingPeerMode,
+            'Changing peer mode',
+            (n) => new Uint8Array(randomBytes(n)),
+          ),
+        );
+      }
+      conn.close('changing peer mode');
+    }
+    this.#linked.clear();
+    this.#mode = mode;
+    this.#overlay = this.#newOverlay();
+    this.#overlayTimerAt = undefined;
+    if (this.#overlayTimer) clearTimeout(this.#overlayTimer);
+    this.#overlay.libraryChanged(Date.now());
+    this.#scheduleFill();
+  }
+
   #accept(socket: net.Socket): void {
     if (this.#stopping) {
       socket.destroy();
       return;
     }
+    this.#reachable = true;
     const remote = { host: normalizeIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
     const profile = this.#profile(socket);
     const conn: Connection = new Connection(this.#nextId++, 'inbound', remote, socket, {
@@ -395,15 +479,19 @@ export class Servent {
     this.#connections.set(conn.id, conn);
     conn.once('established', () => {
       this.#learnFrom(conn.peerHeaders);
-      if (conn.peerHeaders)
+      if (conn.peerHeaders) {
         this.#overlay.addLink(conn.id, capabilitiesOf(conn.peerHeaders), Date.now());
+        this.#linked.add(conn.id);
+      }
       this.#pump();
     });
     conn.on('message', (frame) => {
+      if (!this.#linked.has(conn.id)) return;
       this.#overlay.handleMessage(conn.id, frame.raw, Date.now());
       this.#pump();
     });
     conn.on('writable', () => {
+      if (!this.#linked.has(conn.id)) return;
       this.#overlay.setWritable(conn.id, true, Date.now());
       this.#pump();
     });
@@ -411,7 +499,7 @@ export class Servent {
       this.#learnFrom(conn.peerHeaders);
       this.#connections.delete(conn.id);
       this.#slots.delete(conn);
-      this.#overlay.removeLink(conn.id, Date.now());
+      if (this.#linked.delete(conn.id)) this.#overlay.removeLink(conn.id, Date.now());
       this.#pump();
       this.#scheduleFill();
     });
@@ -507,8 +595,7 @@ export class Servent {
     if (this.#stopping) return;
     if (this.#dialTimer) clearTimeout(this.#dialTimer);
     this.#dialTimer = undefined;
-    const want =
-      this.#config.mode === 'leaf' ? this.#config.leafUltrapeers : this.#config.maxUltrapeers;
+    const want = this.#mode === 'leaf' ? this.#config.leafUltrapeers : this.#config.maxUltrapeers;
     const now = Date.now();
     const busy = this.#connectedKeys();
     let pending = this.#slotState().connectedUltrapeers + this.#dialling.size;

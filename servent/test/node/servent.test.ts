@@ -1,5 +1,6 @@
 /** The node shell on real loopback sockets: two servents, a deflated link, the control API. */
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/node/config.js';
@@ -92,4 +93,32 @@ test('disconnect through the control API sends Bye; the leaf closes on it', asyn
   await until('the leaf drops the link', () =>
     leaf.status().connections.every((c) => c.id !== 1 || c.state === 'closed') ? true : undefined,
   );
+});
+
+test('automatic mode: a leaf that has been reached and is up long enough becomes an ultrapeer', async () => {
+  const auto = new Servent(
+    parseConfig({
+      listen: '127.0.0.1:0',
+      mode: 'auto',
+      promoteAfterMs: 300,
+      switchRestMs: 0,
+      logLevel: 'silent',
+    }),
+    log,
+  );
+  const { port } = await auto.start();
+  try {
+    assert.equal(auto.status().mode, 'leaf');
+    assert.equal(auto.status().automatic, true);
+    // Any incoming TCP connection shows we are reachable (not firewalled).
+    await new Promise<void>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve();
+      });
+    });
+    await until('promotion', () => (auto.status().mode === 'ultrapeer' ? true : undefined), 3_000);
+  } finally {
+    await auto.stop();
+  }
 });
