@@ -1,6 +1,6 @@
 // Cucumber configuration. TypeScript steps load through tsx (NODE_OPTIONS=--import tsx).
+// Features come from features/ (cucumber's default), so `cucumber-js features/x.feature` runs just that one.
 export default {
-  paths: ['features/**/*.feature'],
   import: ['steps/**/*.ts'],
   format: [
     'progress',

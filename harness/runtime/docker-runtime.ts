@@ -4,12 +4,14 @@
  * labelled), reads logs and cleans up. Nodes are ready when they answer a real
  * 0.6 handshake, never after a sleep or a log line.
  */
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { BoundPorts } from 'testcontainers';
 import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { type Leftovers, leftovers, removeLabelled, sweepDeadRuns } from './cleanup.js';
 import { waitForHandshake } from './handshake-probe.js';
 import { LABEL, runLabels } from './labels.js';
+import { type TarEntry, tarArchive } from './tar.js';
 
 // Our own label-based cleanup replaces Ryuk, which needs an image we cannot pull.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -30,6 +32,12 @@ export interface NodeSpec {
   gnutellaPort: number;
   controlPort?: number;
   readyTimeoutMs?: number;
+  /**
+   * Files and directories put into the container's filesystem before it
+   * starts (paths relative to `/`), with the owner each entry names: a
+   * node's share folder and state directory.
+   */
+  files?: TarEntry[];
 }
 
 export interface Endpoint {
@@ -45,6 +53,8 @@ export interface StartedNode {
   control: Endpoint | undefined;
   logs(): Promise<string>;
   stop(): Promise<void>;
+  /** Puts more files into the running container (paths relative to `/`), e.g. a newly shared file. */
+  copyFiles(entries: TarEntry[]): Promise<void>;
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -99,11 +109,20 @@ export class DockerRuntime {
 
   async startNode(network: ScenarioNetwork, spec: NodeSpec): Promise<StartedNode> {
     const readyTimeoutMs = spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const container: StartedTestContainer = await new GenericContainer(spec.image)
+    let builder = new GenericContainer(spec.image)
       .withName(`${network.name}-${spec.name}`)
       .withNetworkMode(network.name)
       .withLabels({ ...runLabels(this.runId), [LABEL.scenario]: network.name })
-      .withCommand(spec.command)
+      .withCommand(spec.command);
+    if (spec.files && spec.files.length > 0) {
+      // Copied between create and start, so the servent finds its shares at boot. The owners in
+      // the archive are kept as they are; `copyUIDGID` would instead look up the image's user,
+      // with a getent our shell-less base does not have.
+      builder = builder.withCopyArchivesToContainer([
+        { tar: Readable.from(tarArchive(spec.files)), target: '/' },
+      ]);
+    }
+    const container: StartedTestContainer = await builder
       .withWaitStrategy(
         new HandshakeWaitStrategy(network.name, spec.gnutellaPort, spec.name).withStartupTimeout(
           readyTimeoutMs,
@@ -122,6 +141,10 @@ export class DockerRuntime {
       logs: () => containerLogs(docker, container.getId()),
       stop: async () => {
         await container.stop({ timeout: 5_000, remove: true });
+      },
+      copyFiles: async (entries) => {
+        // The engine answers once the archive is extracted.
+        await docker.getContainer(container.getId()).putArchive(tarArchive(entries), { path: '/' });
       },
     };
   }

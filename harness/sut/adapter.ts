@@ -16,6 +16,12 @@ export interface NodeRole {
   /** Offer compressed links (default: the servent's own default). */
   deflate?: boolean;
   handshakeTimeoutMs?: number;
+  /**
+   * The node shares files: the harness puts them in the adapter's `shareDir`
+   * before start and the command line points the servent there (and at
+   * `dataDir` for its state).
+   */
+  shares?: boolean;
 }
 
 /** One connection as the node reports it. */
@@ -33,15 +39,66 @@ export interface ReportedStatus {
   connections: ReportedConnection[];
 }
 
+/** Routing counters (ultrapeers-and-routing.md §6; STYLE: every drop counted with its reason). */
+export interface ReportedStats {
+  /** Dropped messages by reason, as the servent names them. */
+  drops: Record<string, number>;
+  /** Messages read and written, by payload type code (0x80 = Query, ...). */
+  messagesIn: Record<number, number>;
+  messagesOut: Record<number, number>;
+  links: ReportedLink[];
+}
+
+export interface ReportedLink {
+  id: number;
+  remote: Endpoint;
+  /** Whether the peer's QRP table is complete, and its present slots. */
+  qrp: { received: boolean; present: number } | undefined;
+  drops: number;
+}
+
+/** One result of the node's own search. */
+export interface ReportedResult {
+  name: string;
+  size: number;
+  /** Upper-case base32 SHA-1, whatever form the node reported it in; undefined if it gave none. */
+  sha1: string | undefined;
+  host: string;
+  port: number;
+  serventId: string;
+}
+
+/** One file of the node's library. */
+export interface ReportedShare {
+  index: number;
+  name: string;
+  size: number;
+  /** Upper-case base32, undefined while not hashed yet. */
+  sha1: string | undefined;
+}
+
 export interface SutAdapter {
   readonly name: string;
   readonly image: string;
   readonly gnutellaPort: number;
   /** The control port, when the servent has one the adapter can drive. */
   readonly controlPort: number | undefined;
+  /** Where shared files go in the container, when the servent can share files. */
+  readonly shareDir?: string;
+  /** Directories the servent writes its state to: created empty, owned by `owner`. */
+  readonly dataDirs?: readonly string[];
+  /** The uid and gid the servent runs as, to own its share and state directories. */
+  readonly owner?: { uid: number; gid: number };
   command(role: NodeRole): string[];
   status?(control: Endpoint): Promise<ReportedStatus>;
   disconnect?(control: Endpoint, connectionId: number): Promise<void>;
+  /** Dial a peer now. */
+  connect?(control: Endpoint, peer: Endpoint): Promise<void>;
+  stats?(control: Endpoint): Promise<ReportedStats>;
+  /** Starts a search from the node; returns its GUID (32 hex digits, lower case). */
+  search?(control: Endpoint, text: string, ttl?: number): Promise<string>;
+  searchResults?(control: Endpoint, guid: string): Promise<ReportedResult[]>;
+  shares?(control: Endpoint): Promise<ReportedShare[]>;
 }
 
 export class AdapterCapabilityError extends Error {

@@ -4,12 +4,18 @@
  */
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { FixtureListener, FixturePeer } from '../../harness/peers/fixture-peer.js';
+import type { ScriptedPeer, SentQuery } from '../../harness/peers/scripted-peer.js';
 import type {
   DockerRuntime,
   ScenarioNetwork,
   StartedNode,
 } from '../../harness/runtime/docker-runtime.js';
-import type { NodeRole, SutAdapter } from '../../harness/sut/adapter.js';
+import { type ShareFile, shareEntries } from '../../harness/shares/share-set.js';
+import {
+  AdapterCapabilityError,
+  type NodeRole,
+  type SutAdapter,
+} from '../../harness/sut/adapter.js';
 import type { HeaderBlock } from '../../servent/src/core/handshake/index.js';
 import { sharedRun } from './run.js';
 
@@ -36,6 +42,17 @@ export class ConformanceWorld extends World {
   fixtureStreamFrom = 0;
   /** How many bytes the SUT had sent when the fixture refused it. */
   refusedAtBytes = 0;
+  /** Scripted fixture leaves and ultrapeers by the name the scenario gives them. */
+  readonly fixtures = new Map<string, ScriptedPeer>();
+  /** Queries fixtures sent, by the scenario's label; the last one is "that query". */
+  readonly queries = new Map<string, SentQuery>();
+  lastQuery: SentQuery | undefined;
+  /** What each node started by the scenario shares. */
+  readonly shares = new Map<string, ShareFile[]>();
+  /** When the scenario last saw a sign that a node had handled what came before (for absence windows). */
+  signAt = 0;
+  /** Free-form per-scenario values the routing steps keep between steps. */
+  readonly notes = new Map<string, unknown>();
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -49,22 +66,76 @@ export class ConformanceWorld extends World {
     return sharedRun().sut;
   }
 
+  #networkCreation: Promise<ScenarioNetwork> | undefined;
+
+  /** The scenario's network, created once even when nodes start in parallel. */
   async ensureNetwork(): Promise<ScenarioNetwork> {
-    this.network ??= await this.runtime.createNetwork(this.scenarioName);
-    return this.network;
+    this.#networkCreation ??= this.runtime.createNetwork(this.scenarioName).then((n) => {
+      this.network = n;
+      return n;
+    });
+    return this.#networkCreation;
   }
 
-  async startNode(name: string, role: NodeRole): Promise<StartedNode> {
+  /** Starts a node; with `files`, it shares them (copied into the adapter's share folder before start). */
+  async startNode(name: string, role: NodeRole, files?: ShareFile[]): Promise<StartedNode> {
     const network = await this.ensureNetwork();
+    const sut = this.sut;
+    if (files && (!sut.shareDir || !sut.owner))
+      throw new AdapterCapabilityError(sut.name, 'give a node files to share');
     const node = await this.runtime.startNode(network, {
       name,
-      image: this.sut.image,
-      command: this.sut.command(role),
-      gnutellaPort: this.sut.gnutellaPort,
-      ...(this.sut.controlPort !== undefined && { controlPort: this.sut.controlPort }),
+      image: sut.image,
+      command: sut.command(files ? { ...role, shares: true } : role),
+      gnutellaPort: sut.gnutellaPort,
+      ...(sut.controlPort !== undefined && { controlPort: sut.controlPort }),
+      ...(files && {
+        files: shareEntries(files, sut.shareDir!, sut.dataDirs ?? [], sut.owner!),
+      }),
     });
     this.nodes.set(name, node);
+    if (files) this.shares.set(name, files);
     return node;
+  }
+
+  /** Registers a scripted fixture: its transcript is kept and it is closed after the scenario. */
+  addFixture(peer: ScriptedPeer): ScriptedPeer {
+    if (this.fixtures.has(peer.name)) throw new Error(`two fixtures named "${peer.name}"`);
+    this.fixtures.set(peer.name, peer);
+    this.peers.push(peer.wire);
+    return peer;
+  }
+
+  fixture(name: string): ScriptedPeer {
+    const f = this.fixtures.get(name);
+    if (!f)
+      throw new Error(
+        `no fixture named "${name}" in this scenario (have: ${[...this.fixtures.keys()].join(', ') || 'none'})`,
+      );
+    return f;
+  }
+
+  /** "that query" (undefined label) or a labelled one. */
+  query(label?: string): SentQuery {
+    const q = label === undefined ? this.lastQuery : this.queries.get(label);
+    if (!q)
+      throw new Error(
+        label === undefined
+          ? 'no query has been sent in this scenario yet'
+          : `no query labelled "${label}" (have: ${[...this.queries.keys()].join(', ') || 'none'})`,
+      );
+    return q;
+  }
+
+  rememberQuery(q: SentQuery, label?: string): SentQuery {
+    this.lastQuery = q;
+    if (label !== undefined) this.queries.set(label, q);
+    return q;
+  }
+
+  /** Marks now as the time of a positive sign (a copy arrived, a pong came back). */
+  sign(): void {
+    this.signAt = Date.now();
   }
 
   node(name = 'sut'): StartedNode {
