@@ -211,3 +211,21 @@ Feature: Gnutella 0.6 connection handshake
     And servent "leaf" runs as a leaf connected to servent "up"
     Then within 10 seconds servent "up" reports a connection from servent "leaf" with "X-Ultrapeer" "False"
     And within 10 seconds servent "leaf" reports a connection to servent "up" with "X-Ultrapeer" "True"
+
+  # ---------------------------------------------------------------- queries
+
+  @HS-28 @RT-8
+  Scenario Outline: A fresh query never carries more TTL than the ultrapeer's X-Max-TTL (<max>)
+    Given a fixture ultrapeer is listening
+    When the SUT runs as a leaf connected to that fixture ultrapeer
+    Then the fixture ultrapeer receives a connection from the SUT within 10 seconds
+    When the fixture ultrapeer accepts with status 200 and X-Max-TTL <max>
+    Then the SUT confirms with "GNUTELLA/0.6 200" within 8 seconds of connecting
+    When the SUT is asked to search for "amber falcon"
+    Then the fixture ultrapeer receives the SUT's query for "amber falcon" with hops 0 and TTL at most <max> within 5 seconds
+
+    Examples:
+      | max |
+      | 1   |
+      | 2   |
+      | 3   |

@@ -8,6 +8,7 @@ import { Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { blockText, FixturePeer } from '../harness/peers/fixture-peer.js';
 import { type Fields, loadProfile, personalise, without } from '../harness/peers/profiles.js';
+import { AdapterCapabilityError } from '../harness/sut/adapter.js';
 import {
   canonicalHeaderName,
   type HeaderBlock,
@@ -592,5 +593,42 @@ Then(
       const block = await peer.readBlock(Math.max(1, deadline - Date.now()));
       expect(block.firstLine).to.equal('GNUTELLA CONNECT/0.6');
     }
+  },
+);
+
+When(
+  'the fixture ultrapeer accepts with status 200 and X-Max-TTL {int}',
+  function (this: ConformanceWorld, maxTtl: number) {
+    const peer = this.currentPeer();
+    const fields: Fields = [
+      ...without(ultrapeerFields(peer.local, this.node().ip), 'X-Max-TTL'),
+      ['X-Max-TTL', String(maxTtl)],
+    ];
+    write(this, blockText('GNUTELLA/0.6 200 OK', fields));
+  },
+);
+
+When(
+  'the SUT is asked to search for {string}',
+  async function (this: ConformanceWorld, text: string) {
+    const node = this.node();
+    if (!this.sut.search || !node.control)
+      throw new AdapterCapabilityError(this.sut.name, 'start a search');
+    await this.sut.search(node.control, text);
+  },
+);
+
+Then(
+  "the fixture ultrapeer receives the SUT's query for {string} with hops 0 and TTL at most {int} within {int} seconds",
+  async function (this: ConformanceWorld, text: string, maxTtl: number, seconds: number) {
+    const peer = this.currentPeer();
+    peer.startMessages({ receive: this.sutCompresses, send: false });
+    const query = await peer.nextMessage((m) => m.header.type === 0x80, seconds * 1000, 'a query');
+    // Criteria read by hand (messages.md §9): 2 flag bytes, then text up to NUL.
+    const payload = Buffer.from(query.payload);
+    const criteria = payload.subarray(2, payload.indexOf(0, 2)).toString('utf8');
+    expect(criteria.toLowerCase(), 'criteria').to.equal(text.toLowerCase());
+    expect(query.header.hops, 'a fresh query has hops 0 (RT-8)').to.equal(0);
+    expect(query.header.ttl, `TTL against X-Max-TTL ${maxTtl} (HS-28)`).to.be.within(1, maxTtl);
   },
 );
