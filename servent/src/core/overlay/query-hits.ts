@@ -1,14 +1,20 @@
 /**
  * QueryHits answering a query from our library (messages.md §10): the query's
  * GUID, hops 0, TTL = query hops + 2 (RT-7, MSG-16), at most `resultsPerHit`
- * records each (MSG-28), `urn:sha1:` in each record's extension area (HUGE),
- * an EQHD trailer, our servent id last.
+ * records each (MSG-28), an EQHD trailer, our servent id last. Each record
+ * names its file by hash: `urn:sha1:` text (HUGE), or GGEP `H` when the query
+ * asked for binary hashes with flag 0x0800, as gtk-gnutella answers; and GGEP
+ * `TT` with the Tiger tree root when we know it, as LimeWire and gtk-gnutella
+ * do (ggep-huge.md §6, §8).
  */
 import {
   type ExtensionBlock,
+  encodeGgepH,
   encodeMessage,
   encodeQueryHit,
   eqhdOpenData,
+  type GgepExtension,
+  ggepExtension,
   MessageType,
   type QueryHitResult,
   type QueryHitTrailer,
@@ -35,6 +41,8 @@ export function queryHitMessages(
   queryHops: number,
   results: readonly LocalResult[],
   source: HitSource,
+  /** The query set flag 0x0800: it reads GGEP `H` (ggep-huge.md §8). */
+  wantsGgepH = false,
 ): Uint8Array[] {
   const ttl = Math.max(queryHops + 1, Math.min(queryHops + 2, source.hardTtlLimit));
   const trailer = trailerOf(source.vendorCode);
@@ -44,7 +52,9 @@ export function queryHitMessages(
       port: source.self.port,
       address: source.self.host,
       speed: source.speedKbps,
-      results: results.slice(start, start + source.resultsPerHit).map(recordOf),
+      results: results
+        .slice(start, start + source.resultsPerHit)
+        .map((r) => recordOf(r, wantsGgepH)),
       trailer,
       serventId: source.serventId,
     });
@@ -70,11 +80,24 @@ function trailerOf(vendorCode: string): QueryHitTrailer {
   };
 }
 
-function recordOf(result: LocalResult): QueryHitResult {
+function recordOf(result: LocalResult, wantsGgepH: boolean): QueryHitResult {
   const { size, lf } = resultSizeFields(result.size);
   const extensions: ExtensionBlock[] = [];
-  if (result.sha1 !== undefined) extensions.push(urnBlock({ type: 'sha1', sha1: result.sha1 }));
-  // GGEP last: its data may hold 0x1C (ggep-huge.md §5); LF for files ≥ 2 GiB (MSG-30).
-  if (lf !== undefined) extensions.push({ kind: 'ggep', extensions: [lf] });
+  const ggep: GgepExtension[] = [];
+  const { sha1, tigerRoot } = result;
+  if (sha1 !== undefined && wantsGgepH) {
+    const urn = tigerRoot
+      ? { type: 'bitprint' as const, sha1, tigerTree: tigerRoot }
+      : { type: 'sha1' as const, sha1 };
+    // Digests may hold 0x00, which a record's extension area must not (GGEP-8): COBS then.
+    ggep.push(ggepExtension('H', encodeGgepH(urn), { avoidNul: true }));
+  } else if (sha1 !== undefined) {
+    extensions.push(urnBlock({ type: 'sha1', sha1 }));
+  }
+  if (tigerRoot !== undefined) ggep.push(ggepExtension('TT', tigerRoot, { avoidNul: true }));
+  // LF for files of 2 GiB and more (MSG-30).
+  if (lf !== undefined) ggep.push(lf);
+  // GGEP last: its data may hold 0x1C (ggep-huge.md §5).
+  if (ggep.length > 0) extensions.push({ kind: 'ggep', extensions: ggep });
   return { index: result.index, size, name: result.name, extensions };
 }

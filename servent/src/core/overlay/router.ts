@@ -34,6 +34,8 @@ import {
   MessageType,
   newGuid,
   PUSH_LENGTH,
+  QueryFlag,
+  queryFlagSet,
 } from '../wire/index.js';
 import type { Link, Links } from './links.js';
 import { ownQuery, URN_QUERY_CRITERIA } from './own-query.js';
@@ -147,9 +149,10 @@ export class Router {
       return;
     }
     this.#queryRoutes.set(key, { link: from.id, ttl }, now);
-    const { criteria, extensions } = decoded.value;
+    const { criteria, extensions, flags } = decoded.value;
     const sha1s = extensionSha1s(extensions);
-    this.#answer(from, raw, hops, criteria, sha1s);
+    const wantsGgepH = ((queryFlagSet(flags) ?? 0) & QueryFlag.GgepH) !== 0;
+    this.#answer(from, raw, hops, criteria, sha1s, wantsGgepH);
     if (this.#o.mode === 'ultrapeer')
       this.#relayQuery(from, raw, ttl, hops, criteria, sha1s, false);
   }
@@ -274,6 +277,7 @@ export class Router {
     hops: number,
     criteria: string,
     sha1s: readonly Uint8Array[],
+    wantsGgepH: boolean,
   ): void {
     const results = this.#o.search.match(
       {
@@ -295,7 +299,13 @@ export class Router {
       resultsPerHit: this.#t.resultsPerHit,
       hardTtlLimit: this.#t.hardTtlLimit,
     };
-    for (const hit of queryHitMessages(raw.subarray(0, GUID_LENGTH), hops, results, source)) {
+    for (const hit of queryHitMessages(
+      raw.subarray(0, GUID_LENGTH),
+      hops,
+      results,
+      source,
+      wantsGgepH,
+    )) {
       this.#links.send(from, hit, SendClass.QueryHit, 0);
     }
   }

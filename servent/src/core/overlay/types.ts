@@ -18,6 +18,8 @@ export interface LocalResult {
   name: string;
   size: number;
   sha1?: Uint8Array;
+  /** Tiger tree root, when known: sent as GGEP `TT`. */
+  tigerRoot?: Uint8Array;
 }
 
 /** Our library, as the overlay needs it; search/library.ts `Library` satisfies it. */
