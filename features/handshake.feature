@@ -79,7 +79,7 @@ Feature: Gnutella 0.6 connection handshake
     When a fixture connects to the SUT and sends "GNUTELLA CONNECT/0.4\n\n"
     Then within 10 seconds the SUT either answers exactly "GNUTELLA OK\n\n" or closes the connection
 
-  @HS-3 @HS-17 @HS-18
+  @HS-3 @HS-17 @HS-18 @UP-3
   Scenario: A leaf refuses a leaf and names the ultrapeers it knows
     Given a fixture ultrapeer is listening
     And the SUT runs as a leaf connected to that fixture ultrapeer
@@ -88,7 +88,7 @@ Feature: Gnutella 0.6 connection handshake
     And the SUT's refusal names the fixture ultrapeer in "X-Try-Ultrapeers"
     And the SUT closes the connection within 10 seconds
 
-  @HS-3 @HS-17
+  @HS-3 @HS-17 @UP-4
   Scenario: An ultrapeer with no free leaf slot refuses with X-Try-Ultrapeers
     Given a fixture ultrapeer is listening
     And the SUT runs as an ultrapeer with 1 leaf slot, connected to that fixture ultrapeer
@@ -188,6 +188,17 @@ Feature: Gnutella 0.6 connection handshake
     And the SUT confirms with "GNUTELLA/0.6 200" within 8 seconds of connecting
     And the fixture sends an alive ping compressed with window bits 14 and level 6
     Then the SUT answers the alive ping with a pong within 2 seconds
+
+  @UP-6
+  Scenario: An ultrapeer with a leaf does not demote on X-Ultrapeer-Needed: False
+    Given a fixture ultrapeer is listening
+    And the SUT runs as an ultrapeer
+    And a fixture leaf has completed a handshake with the SUT
+    When the SUT is told to connect to that fixture ultrapeer
+    Then the fixture ultrapeer receives a connection from the SUT within 10 seconds
+    When the fixture ultrapeer accepts with status 200 and "X-Ultrapeer-Needed: False"
+    Then the SUT confirms with "GNUTELLA/0.6 200" within 8 seconds of connecting
+    And the SUT's block does not say "X-Ultrapeer" is "False"
 
   # ---------------------------------------------------------------- capabilities
 

@@ -632,3 +632,37 @@ Then(
     expect(query.header.ttl, `TTL against X-Max-TTL ${maxTtl} (HS-28)`).to.be.within(1, maxTtl);
   },
 );
+
+When(
+  'the SUT is told to connect to that fixture ultrapeer',
+  async function (this: ConformanceWorld) {
+    const node = this.node();
+    if (!this.sut.connect || !node.control)
+      throw new AdapterCapabilityError(this.sut.name, 'dial a given peer');
+    await this.sut.connect(node.control, this.listener('fixture ultrapeer').endpoint);
+  },
+);
+
+When(
+  'the fixture ultrapeer accepts with status 200 and {string}',
+  function (this: ConformanceWorld, line: string) {
+    const peer = this.currentPeer();
+    const at = line.indexOf(':');
+    const [name, value] = [line.slice(0, at), line.slice(at + 1).trim()];
+    const fields: Fields = [
+      ...without(ultrapeerFields(peer.local, this.node().ip), name),
+      [name, value],
+    ];
+    write(this, blockText('GNUTELLA/0.6 200 OK', fields));
+  },
+);
+
+Then(
+  "the SUT's block does not say {string} is {string}",
+  function (this: ConformanceWorld, name: string, value: string) {
+    expect(
+      this.lastBlock().headers.get(name)?.toLowerCase(),
+      `${name} in the SUT's block`,
+    ).to.not.equal(value.toLowerCase());
+  },
+);

@@ -10,7 +10,7 @@ const SPEC_PONG = hex(
   '3a7c5109c24e11d8ff6b209d44e10700 01 01 00 0e000000 ca18 cb007105 78000000 00000800',
 );
 
-test('the pong describing us carries the payload of the spec vector, the ping GUID and hops 0', () => {
+test('RT-14 MSG-23 the pong describing us carries the payload of the spec vector, the ping GUID and hops 0', () => {
   const ping = { guid: SPEC_PONG.subarray(0, 16), type: 0x00, ttl: 1, hops: 0, length: 0 };
   const pong = Buffer.from(
     selfPong(ping, {
@@ -38,7 +38,7 @@ test('a relayed ping (hops 3) gets a pong whose TTL covers the way back', () => 
   assert.ok(header.value.ttl >= 4);
 });
 
-test('KB counts mark the mode: powers of two ≥ 8 for ultrapeers, never for leaves (MSG-38)', () => {
+test('MSG-38 RT-14 KB counts mark the mode: powers of two ≥ 8 for ultrapeers, never for leaves', () => {
   const isUpMark = (n: number) => n >= 8 && (n & (n - 1)) === 0;
   for (const kb of [0, 1, 7, 8, 9, 1000, 524_288, 2 ** 30 + 5]) {
     assert.ok(isUpMark(markedKilobytes(kb, 'ultrapeer')), `ultrapeer ${kb}`);
