@@ -81,6 +81,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #inflater: zlib.Inflate | zlib.InflateRaw | undefined;
   #inflaterPending: Buffer[] = [];
   #flushScheduled = false;
+  /** Deflated links: messages sent this event-loop turn, deflated together at its end. */
+  #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
   readonly #openedAt = new Date();
   #establishedAt: Date | undefined;
   #messagesIn = 0;
@@ -141,30 +144,44 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Sends one serialized message; deflated links are flushed once per event-loop
-   * turn, not per message. Returns false when the socket has enough buffered:
-   * wait for `writable` before sending more.
+   * Queues one serialized message. The messages of one event-loop turn leave
+   * in one write (one system call, one deflate job with one sync flush), not
+   * one each. Returns false when enough is buffered: wait for `writable`.
    */
   send(message: Uint8Array): boolean {
     if (this.#state !== 'established') return false;
     this.#messagesOut++;
-    if (!this.#deflater) {
-      this.#socket.write(message);
+    if (this.#deflater) {
+      this.#outbox.push(message);
+      this.#outboxBytes += message.length;
     } else {
-      this.#deflater.write(message);
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => {
-          this.#flushScheduled = false;
-          if (this.#state === 'established') this.#deflater?.flush(zlib.constants.Z_SYNC_FLUSH);
-        });
-      }
+      // Corked until the turn ends: one system call for the turn's messages.
+      if (!this.#flushScheduled) this.#socket.cork();
+      this.#socket.write(message);
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flushOutbox());
     }
     return this.#buffered() < SEND_HIGH_WATER;
   }
 
+  #flushOutbox(): void {
+    this.#flushScheduled = false;
+    if (!this.#deflater) {
+      this.#socket.uncork();
+      return;
+    }
+    if (this.#outbox.length === 0 || this.#state === 'closed') return;
+    const data = this.#outbox.length === 1 ? this.#outbox[0]! : Buffer.concat(this.#outbox);
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    this.#deflater.write(data);
+    this.#deflater.flush(zlib.constants.Z_SYNC_FLUSH);
+  }
+
   #buffered(): number {
-    return this.#socket.writableLength + (this.#deflater?.writableLength ?? 0);
+    return this.#outboxBytes + this.#socket.writableLength + (this.#deflater?.writableLength ?? 0);
   }
 
   /**
@@ -176,6 +193,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#closeReason = reason;
     this.#log.info({ reason }, 'closing');
+    // What was sent this turn (a Bye last) goes out before our side ends.
+    if (this.#flushScheduled) this.#flushOutbox();
     this.#state = 'closing';
     this.#clearTimer();
     const endSocket = () => this.#socket.end();
@@ -308,6 +327,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.peerMode === 'leaf' ? DEFLATE_TO_LEAF : DEFLATE_DEFAULT,
     );
     deflater.on('data', (chunk: Buffer) => this.#socket.write(chunk));
+    // Bytes waiting in the deflater count against the send window too (see #buffered).
+    deflater.on('drain', () => this.emit('writable'));
     deflater.on('error', (err) => this.close(`deflate failed: ${err.message}`));
     this.#deflater = deflater;
   }

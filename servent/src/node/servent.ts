@@ -100,6 +100,7 @@ export class Servent {
   #overlayTimer: NodeJS.Timeout | undefined;
   #overlayTimerAt: number | undefined;
   #pumping = false;
+  #armScheduled = false;
   #stopping = false;
   #listen: HostAddress;
 
@@ -523,7 +524,14 @@ export class Servent {
     } finally {
       this.#pumping = false;
     }
-    this.#armOverlayTimer();
+    // Once per event-loop turn: the overlay's next deadline looks at every link.
+    if (!this.#armScheduled) {
+      this.#armScheduled = true;
+      setImmediate(() => {
+        this.#armScheduled = false;
+        this.#armOverlayTimer();
+      });
+    }
   }
 
   #onEvent(event: OverlayEvent): void {

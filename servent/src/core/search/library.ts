@@ -204,6 +204,8 @@ export class Library {
     if (!Number.isSafeInteger(limit) || limit < 0) {
       throw new UsageError(`limit must be a non-negative integer, got ${limit}`);
     }
+    // Nothing shared: no need to split the criteria into words (an ultrapeer's common case).
+    if (this.#byIndex.size === 0 || limit === 0) return [];
     if (query.whatsNew) return this.recent(Math.min(limit, WHATS_NEW_RESULTS));
     const found = new Set<number>();
     for (const sha1 of query.sha1s ?? []) {
