@@ -29,21 +29,17 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import Docker from 'dockerode';
-import { build as esbuild } from 'esbuild';
+import { DEFAULT_ENTRY, REPO_ROOT, bundleServent as writeBundles } from './bundle.js';
 
 const execFileAsync = promisify(execFile);
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DOCKERFILE = 'docker/servent/Dockerfile';
 const BUNDLE = 'dist/servent.mjs';
 // A worker thread needs a file of its own; the servent finds it next to itself (import.meta.url).
 const WORKER_BUNDLE = 'dist/hash-worker.mjs';
-const WORKER_ENTRY = 'servent/src/node/library/hash-worker.ts';
 const IMAGES_JSON = 'dist/images.json';
-const DEFAULT_ENTRY = 'servent/src/cli.ts';
 
 const BASE_REPO = 'gnutella-base';
 const SERVENT_REPO = 'gnutella-servent';
@@ -481,23 +477,7 @@ async function bundleServent(entry: string, log: Log): Promise<{ bundle: Buffer;
     );
   }
   try {
-    await esbuild({
-      entryPoints: [
-        { in: entry, out: 'servent' },
-        { in: join(REPO_ROOT, WORKER_ENTRY), out: 'hash-worker' },
-      ],
-      outdir: join(REPO_ROOT, dirname(BUNDLE)),
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      logLevel: 'silent',
-      // Bundled CommonJS packages (pino and its helpers) call require(); ESM has none.
-      banner: {
-        js: "import { createRequire as __gnutellaCreateRequire } from 'node:module';\nconst require = __gnutellaCreateRequire(import.meta.url);",
-      },
-    });
+    await writeBundles(join(REPO_ROOT, dirname(BUNDLE)), entry);
   } catch (error) {
     const errors = (
       error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }

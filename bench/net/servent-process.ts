@@ -12,13 +12,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build as esbuild } from 'esbuild';
+import { join } from 'node:path';
+import { bundleServent, DEFAULT_ENTRY, REPO_ROOT } from '../../docker/bundle.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const ENTRY = 'servent/src/cli.ts';
-const WORKER_ENTRY = 'servent/src/node/library/hash-worker.ts';
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -42,30 +38,15 @@ export interface Bundle {
   dispose(): Promise<void>;
 }
 
-/** Bundles the servent as docker/build-images.ts does (same entry points, format and banner). */
+/** Bundles the servent as the image build does (docker/bundle.ts), into a temporary folder. */
 export async function buildBundle(): Promise<Bundle> {
   const dir = await mkdtemp(join(tmpdir(), 'gnutella-bench-'));
   try {
-    await esbuild({
-      entryPoints: [
-        { in: join(REPO_ROOT, ENTRY), out: 'servent' },
-        { in: join(REPO_ROOT, WORKER_ENTRY), out: 'hash-worker' },
-      ],
-      outdir: dir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      logLevel: 'silent',
-      banner: {
-        js: "import { createRequire as __gnutellaCreateRequire } from 'node:module';\nconst require = __gnutellaCreateRequire(import.meta.url);",
-      },
-    });
+    await bundleServent(dir);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(
-      `esbuild could not bundle ${ENTRY} for the network bench: ${(error as Error).message}; fix the servent sources (npm run check)`,
+      `esbuild could not bundle ${DEFAULT_ENTRY} for the network bench: ${(error as Error).message}; fix the servent sources (npm run check)`,
     );
   }
   // Also removed when the bench exits early (an error, Ctrl-C).
