@@ -61,8 +61,13 @@ const DEFLATE_TO_LEAF: zlib.ZlibOptions = {
   chunkSize: 4 * 1024,
 };
 const DEFLATE_DEFAULT: zlib.ZlibOptions = { level: 6, chunkSize: 8 * 1024 };
-/** Inflating needs the window the peer chose (up to 32 KiB); only the output chunk is ours to pick. */
-const INFLATE: zlib.ZlibOptions = { chunkSize: 4 * 1024 };
+/**
+ * Inflating needs the window the peer chose (up to 32 KiB); only the output
+ * chunk is ours to pick: small for the many leaves, large for the few
+ * ultrapeers, whose streams are busy (fewer threadpool round trips).
+ */
+const INFLATE_FROM_LEAF: zlib.ZlibOptions = { chunkSize: 4 * 1024 };
+const INFLATE_DEFAULT: zlib.ZlibOptions = { chunkSize: 64 * 1024 };
 
 /** Bytes buffered for the socket (and its deflater) past which `send` asks the caller to wait. */
 const SEND_HIGH_WATER = 64 * 1024;
@@ -178,6 +183,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#outboxBytes = 0;
     this.#deflater.write(data);
     this.#deflater.flush(zlib.constants.Z_SYNC_FLUSH);
+  }
+
+  #inflateOptions(): zlib.ZlibOptions {
+    return this.peerMode === 'leaf' ? INFLATE_FROM_LEAF : INFLATE_DEFAULT;
   }
 
   #buffered(): number {
@@ -346,8 +355,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (head.length < 2) return;
       this.#inflaterPending = [];
       const inflater = isZlibHeader(head[0]!, head[1]!)
-        ? zlib.createInflate(INFLATE)
-        : zlib.createInflateRaw(INFLATE);
+        ? zlib.createInflate(this.#inflateOptions())
+        : zlib.createInflateRaw(this.#inflateOptions());
       inflater.on('data', (out: Buffer) => this.#deliver(this.#framer.write(out)));
       inflater.on('error', (err) => this.close(`inflate failed: ${err.message}`));
       this.#inflater = inflater;
