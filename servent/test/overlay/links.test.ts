@@ -9,13 +9,13 @@ import {
   encodePing,
   encodePong,
   encodePush,
-  encodeQueryHit,
   MessageType,
 } from '../../src/core/wire/index.js';
 import {
   caps,
   drain,
   drainEvents,
+  hit,
   makeNode,
   ofType,
   query,
@@ -260,38 +260,10 @@ function congested() {
   const servent = testGuid();
   const g1 = testGuid();
   overlay.handleMessage(2, query('blue sky', { guid: g1, ttl: 3 }), 0); // route for a hit to 2
-  overlay.handleMessage(
-    1,
-    raw(
-      MessageType.QueryHit,
-      encodeQueryHit({
-        port: 1,
-        address: '10.0.0.3',
-        speed: 0,
-        results: [{ index: 1, size: 1, name: 'x', extensions: [] }],
-        serventId: testGuid(),
-      }),
-      { guid: g1, ttl: 3 },
-    ),
-    0,
-  ); // hit
+  overlay.handleMessage(1, hit(g1), 0); // hit
   const g2 = testGuid();
   overlay.handleMessage(1, query('blue sky', { guid: g2, ttl: 3 }), 0);
-  overlay.handleMessage(
-    2,
-    raw(
-      MessageType.QueryHit,
-      encodeQueryHit({
-        port: 1,
-        address: '10.0.0.4',
-        speed: 0,
-        results: [{ index: 1, size: 1, name: 'y', extensions: [] }],
-        serventId: servent,
-      }),
-      { guid: g2, ttl: 3 },
-    ),
-    0,
-  );
+  overlay.handleMessage(2, hit(g2, { address: '10.0.0.4', names: ['y'], serventId: servent }), 0);
   overlay.handleMessage(
     1,
     raw(
@@ -379,15 +351,7 @@ test('a message that may not be dropped and finds no room closes the link with B
       name,
       extensions: [],
     }));
-    overlay.handleMessage(
-      2,
-      raw(
-        MessageType.QueryHit,
-        encodeQueryHit({ port: 1, address: '10.0.0.3', speed: 0, results, serventId: testGuid() }),
-        { guid, ttl: 3 },
-      ),
-      0,
-    );
+    overlay.handleMessage(2, hit(guid, { results }), 0);
   }
   assert.equal(overlay.stats().drops['queue-overflow'], 1);
   overlay.setWritable(1, true, 1);
@@ -435,21 +399,7 @@ test('removeLink forgets routes through the link', () => {
   overlay.removeLink(1, 0);
   overlay.addLink(1, plain, 0);
   drain(overlay);
-  overlay.handleMessage(
-    2,
-    raw(
-      MessageType.QueryHit,
-      encodeQueryHit({
-        port: 1,
-        address: '10.0.0.3',
-        speed: 0,
-        results: [{ index: 1, size: 1, name: 'x', extensions: [] }],
-        serventId: testGuid(),
-      }),
-      { guid, ttl: 3 },
-    ),
-    0,
-  );
+  overlay.handleMessage(2, hit(guid), 0);
   assert.deepEqual(drain(overlay), []);
   assert.equal(overlay.stats().drops['no-route'], 1);
 });

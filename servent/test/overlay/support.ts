@@ -24,10 +24,12 @@ import {
 import {
   encodeMessage,
   encodeQuery,
+  encodeQueryHit,
   formatUrn,
   guidToHex,
   type MessageHeader,
   MessageType,
+  type QueryHitResult,
   urnBlock,
 } from '../../src/core/wire/index.js';
 
@@ -161,6 +163,32 @@ export function query(
       extensions: (fields.urns ?? []).map((sha1) => urnBlock({ type: 'sha1', sha1 })),
       trailingNul: false,
     }),
+  );
+}
+
+/** A query hit for `guid` from 10.0.0.3:1 (address and records as given), TTL 3. */
+export function hit(
+  guid: Uint8Array,
+  fields: {
+    serventId?: Uint8Array;
+    address?: string;
+    names?: string[];
+    results?: QueryHitResult[];
+  } = {},
+): Uint8Array {
+  const results =
+    fields.results ??
+    (fields.names ?? ['x']).map((name) => ({ index: 1, size: 1, name, extensions: [] }));
+  return raw(
+    MessageType.QueryHit,
+    encodeQueryHit({
+      port: 1,
+      address: fields.address ?? '10.0.0.3',
+      speed: 0,
+      results,
+      serventId: fields.serventId ?? testGuid(),
+    }),
+    { guid, ttl: 3 },
   );
 }
 
