@@ -103,6 +103,7 @@ export class Servent {
   #armScheduled = false;
   #stopping = false;
   #listen: HostAddress;
+  #externalHost: string | undefined;
 
   constructor(config: ServentConfig, log: Logger) {
     this.#config = config;
@@ -305,10 +306,12 @@ export class Servent {
   #advertised(): HostAddress {
     if (this.#config.advertise) return this.#config.advertise;
     if (isDottedIpv4(this.#listen.host) && this.#listen.host !== '0.0.0.0') return this.#listen;
-    const external = Object.values(os.networkInterfaces())
-      .flat()
-      .find((i) => i && i.family === 'IPv4' && !i.internal);
-    return { host: external?.address ?? '127.0.0.1', port: this.#listen.port };
+    // Asked for every hit and pong: look the interfaces up once.
+    this.#externalHost ??=
+      Object.values(os.networkInterfaces())
+        .flat()
+        .find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '127.0.0.1';
+    return { host: this.#externalHost, port: this.#listen.port };
   }
 
   #profile(socket: net.Socket): LocalProfile {
