@@ -254,13 +254,12 @@ export class Servent {
     return this.#overlay.stats();
   }
 
-  /** Our QRP table (a leaf's own; an ultrapeer's merged one) and its entries, base64, one byte a slot. */
+  /** Our QRP table (a leaf's own; an ultrapeer's merged one) and its hop values as patches encode them, base64, one byte a slot. */
   qrpTable(): TableSummary & { values: string } {
     const table = this.#overlay.qrpTable();
-    return {
-      ...this.#overlay.stats().qrp.table,
-      values: Buffer.from(table.values).toString('base64'),
-    };
+    const values = Buffer.alloc(table.length, table.infinity);
+    for (const slot of table.presentSlots()) values[slot] = table.presentValue;
+    return { ...this.#overlay.stats().qrp.table, values: values.toString('base64') };
   }
 
   shares(): SharedFile[] {

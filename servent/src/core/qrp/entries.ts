@@ -13,8 +13,9 @@ export const patchBytes = (length: number, entryBits: EntryBits): number =>
   Math.ceil((length * entryBits) / 8);
 
 /**
- * Entries taking `from` to `to` (same size and infinity): value deltas at 4 and
- * 8 bits, presence changes at 1 bit. The caller has checked that they fit.
+ * Entries taking `from` to `to` (same size and infinity): at 4 and 8 bits the
+ * hop-value delta of each slot whose presence changed, ±(infinity −
+ * presentValue); at 1 bit a toggle. The caller has checked that they fit.
  */
 export function packEntries(
   from: QueryRouteTable,
@@ -22,52 +23,40 @@ export function packEntries(
   entryBits: EntryBits,
 ): Uint8Array {
   const out = new Uint8Array(patchBytes(to.length, entryBits));
-  const a = from.values;
-  const b = to.values;
-  const infinity = to.infinity;
-  if (entryBits === 8) {
-    for (let slot = 0; slot < b.length; slot++) out[slot] = (b[slot]! - a[slot]!) & 0xff;
-  } else if (entryBits === 4) {
-    for (let slot = 0; slot < b.length; slot++) {
-      const nibble = (b[slot]! - a[slot]!) & 0x0f;
+  for (let slot = 0; slot < to.length; slot++) {
+    const before = from.valueAt(slot);
+    const after = to.valueAt(slot);
+    if (before === after) continue;
+    if (entryBits === 8) out[slot] = (after - before) & 0xff;
+    else if (entryBits === 4) {
+      const nibble = (after - before) & 0x0f;
       out[slot >>> 1]! |= slot & 1 ? nibble : nibble << 4;
-    }
-  } else {
-    for (let slot = 0; slot < b.length; slot++) {
-      if (a[slot]! < infinity !== b[slot]! < infinity) out[slot >>> 3]! |= 0x80 >>> (slot & 7);
-    }
+    } else out[slot >>> 3]! |= 0x80 >>> (slot & 7);
   }
   return out;
 }
 
 /**
- * Applies a whole uncompressed patch to `values` in place (§7). Deltas add to
- * the hop value, kept within 0…infinity: for the well-formed patches LimeWire
- * and gtk-gnutella send (−/+ (infinity − 1)) this is exactly their rule
- * "negative means present, positive absent" (§4.2). A 1-bit toggle makes an
- * absent slot present at `presentValue` and a present one absent.
+ * Applies a whole uncompressed patch to `table` in place (§7) the way
+ * LimeWire and gtk-gnutella do (§4.2, QRP-7): a negative delta makes the slot
+ * present, a positive one absent, zero leaves it; a 1-bit toggle flips it. For
+ * well-formed patches (±(infinity − 1)) this is the hop arithmetic exactly.
  */
 export function applyEntries(
   table: QueryRouteTable,
   entries: Uint8Array,
   entryBits: EntryBits,
 ): void {
-  const values = table.values;
-  const infinity = table.infinity;
-  if (entryBits === 1) {
-    const present = table.presentValue;
-    for (let slot = 0; slot < values.length; slot++) {
-      if ((entries[slot >>> 3]! << (slot & 7)) & 0x80) {
-        values[slot] = values[slot]! < infinity ? infinity : present;
-      }
+  for (let slot = 0; slot < table.length; slot++) {
+    if (entryBits === 1) {
+      if ((entries[slot >>> 3]! << (slot & 7)) & 0x80)
+        table.setPresent(slot, !table.isPresent(slot));
+      continue;
     }
-    return;
-  }
-  for (let slot = 0; slot < values.length; slot++) {
     const delta =
       entryBits === 8
         ? (entries[slot]! << 24) >> 24
         : ((slot & 1 ? entries[slot >>> 1]! : entries[slot >>> 1]! >>> 4) << 28) >> 28;
-    if (delta !== 0) values[slot] = Math.max(0, Math.min(infinity, values[slot]! + delta));
+    if (delta !== 0) table.setPresent(slot, delta < 0);
   }
 }

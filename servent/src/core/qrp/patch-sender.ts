@@ -25,9 +25,8 @@ import { QueryRouteTable } from './table.js';
 
 export interface PatchOptions {
   /**
-   * Entry width. Default: 4 when every delta fits a signed nibble, else 8
-   * (§6.2). 1 (toggles) only to a peer that announced QRP1 (QRP-20); it can
-   * only say present/absent, so the tables must hold nothing else.
+   * Entry width. Default: 4 when the deltas fit a signed nibble, else 8
+   * (§6.2). 1 (toggles) only to a peer that announced QRP1 (QRP-20).
    */
   entryBits?: EntryBits;
   /** `smaller` (default, LimeWire's choice): zlib only when it saves bytes (§6.3). */
@@ -63,11 +62,16 @@ export function routeTableUpdates(
   const updates: RouteTableUpdate[] = restart
     ? [{ variant: 'reset', tableLength: next.length, infinity: next.infinity }]
     : [];
-  const range = deltaRange(from, next);
-  if (range === undefined) return updates;
+  if (from.equals(next)) return updates;
 
-  const entryBits = options.entryBits ?? (range.min >= -8 && range.max <= 7 ? 4 : 8);
-  checkEntryBits(entryBits, range, from, next);
+  // Every changed slot moves by ±span (§4.2): 4 bits hold up to 7, 8 bits up to 127.
+  const span = next.infinity - next.presentValue;
+  const entryBits = options.entryBits ?? (span <= 7 ? 4 : 8);
+  if (entryBits !== 1 && span >= 2 ** (entryBits - 1)) {
+    throw new UsageError(
+      `deltas of ±${span} do not fit ${entryBits}-bit entries; use 8 bits or a smaller infinity`,
+    );
+  }
   const entries = packEntries(from, next, entryBits);
   let compressor: PatchCompressorCode = PatchCompressor.None;
   let data = entries;
@@ -119,53 +123,6 @@ export class RouteTableSender {
     const updates = routeTableUpdates(this.#sent, table, this.options);
     if (updates.length > 0) this.#sent = table.clone();
     return updates;
-  }
-}
-
-/** Smallest and largest value delta, or undefined when the tables are equal. */
-function deltaRange(
-  from: QueryRouteTable,
-  to: QueryRouteTable,
-): { min: number; max: number } | undefined {
-  let min = 0;
-  let max = 0;
-  for (let slot = 0; slot < to.length; slot++) {
-    const delta = to.values[slot]! - from.values[slot]!;
-    if (delta < min) min = delta;
-    else if (delta > max) max = delta;
-  }
-  return min === 0 && max === 0 ? undefined : { min, max };
-}
-
-function checkEntryBits(
-  entryBits: EntryBits,
-  range: { min: number; max: number },
-  from: QueryRouteTable,
-  to: QueryRouteTable,
-): void {
-  if (entryBits === 1) {
-    // A toggle flips presence and lands on infinity or presentValue; nothing else is expressible.
-    const infinity = to.infinity;
-    for (let slot = 0; slot < to.length; slot++) {
-      const before = from.values[slot]!;
-      const after = to.values[slot]!;
-      if (after === before) continue;
-      if (
-        before < infinity === after < infinity ||
-        (after !== infinity && after !== to.presentValue)
-      ) {
-        throw new UsageError(
-          `a 1-bit patch cannot take slot ${slot} from hop value ${before} to ${after}; use 4 or 8 bits`,
-        );
-      }
-    }
-    return;
-  }
-  const limit = 2 ** (entryBits - 1);
-  if (range.min < -limit || range.max >= limit) {
-    throw new UsageError(
-      `deltas ${range.min}..${range.max} do not fit ${entryBits}-bit entries; use 8 bits or a smaller infinity`,
-    );
   }
 }
 

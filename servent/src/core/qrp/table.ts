@@ -1,8 +1,10 @@
 /**
- * A query route table (qrp.md §4): 2^bits slots, each holding the hop
- * distance to the nearest matching file, `infinity` meaning "absent". A slot
- * is present iff its value is below infinity (§4.2); deployed clients only use
- * presence, which is what matching looks at.
+ * A query route table (qrp.md §4): 2^bits slots, each present or absent. The
+ * original design kept a hop distance per slot, `infinity` meaning "absent";
+ * deployed clients keep only presence (§4.2) and so do we: one bit per slot,
+ * 8 KiB for the usual 2^16 slots where a byte per slot took 64 KiB, which
+ * matters on an ultrapeer holding a table per leaf. `infinity` stays part of
+ * the table because RESET announces it and patches are deltas against it.
  */
 
 import { UsageError } from '../errors.js';
@@ -75,52 +77,42 @@ export class QueryRouteTable {
   readonly bits: number;
   readonly length: number;
   readonly infinity: number;
-  /**
-   * One hop value per slot. Owned by the table: read it freely, write it only
-   * while building a table of your own (a received table is replaced, never
-   * changed, so a reference to it stays valid).
-   */
-  readonly values: Uint8Array;
+  /** Slot s is bit s & 31 of word s >>> 5; set means present. */
+  readonly #words: Uint32Array;
 
-  /** An all-absent table (the state after a RESET, §7), or one over a copy of `values`. */
-  constructor(shape: TableShape, values?: Uint8Array) {
+  /** An all-absent table: the state after a RESET (§7). */
+  constructor(shape: TableShape) {
     checkShape(shape);
     this.bits = shape.bits;
     this.length = 2 ** shape.bits;
     this.infinity = shape.infinity;
-    if (values === undefined) {
-      this.values = new Uint8Array(this.length).fill(shape.infinity);
-    } else {
-      if (values.length !== this.length) {
-        throw new UsageError(
-          `a ${this.length}-slot table needs ${this.length} values, got ${values.length}`,
-        );
-      }
-      this.values = values.slice();
-      // A value past infinity means nothing more than "absent".
-      for (let slot = 0; slot < this.length; slot++) {
-        if (this.values[slot]! > shape.infinity) this.values[slot] = shape.infinity;
-      }
-    }
+    this.#words = new Uint32Array(Math.ceil(this.length / 32));
   }
 
-  /** The value a slot gets for a file of our own: one hop, or 0 when infinity is 1 (§4.2). */
+  /** The hop value a present slot stands for on the wire: one hop, or 0 when infinity is 1 (§4.2). */
   get presentValue(): number {
     return Math.min(1, this.infinity - 1);
   }
 
   isPresent(slot: number): boolean {
-    return this.values[slot]! < this.infinity;
+    return ((this.#words[slot >>> 5]! >>> (slot & 31)) & 1) === 1;
   }
 
-  /** Marks the slot of `word` present at `hops` (the nearer distance wins). */
-  addKeyword(word: string, hops = this.presentValue): this {
-    if (!Number.isInteger(hops) || hops < 0 || hops >= this.infinity) {
-      throw new UsageError(`hops must be an integer in 0..${this.infinity - 1}, got ${hops}`);
-    }
-    const slot = slotOf(qrpHash32(word), this.bits);
-    if (this.values[slot]! > hops) this.values[slot] = hops;
+  /** The slot's hop value as a patch encodes it: `presentValue` or `infinity`. */
+  valueAt(slot: number): number {
+    return this.isPresent(slot) ? this.presentValue : this.infinity;
+  }
+
+  /** For building a table of your own or installing a received one; a table in use is replaced, never changed. */
+  setPresent(slot: number, present: boolean): this {
+    if (present) this.#words[slot >>> 5]! |= 1 << (slot & 31);
+    else this.#words[slot >>> 5]! &= ~(1 << (slot & 31));
     return this;
+  }
+
+  /** Marks the slot of `word` present. */
+  addKeyword(word: string): this {
+    return this.setPresent(slotOf(qrpHash32(word), this.bits), true);
   }
 
   /** Adds every keyword of a shared file (§2.6 leaf side) and its URNs. */
@@ -130,9 +122,24 @@ export class QueryRouteTable {
     return this;
   }
 
+  /** Present slots in ascending order. */
+  *presentSlots(): Generator<number> {
+    const words = this.#words;
+    for (let w = 0; w < words.length; w++) {
+      for (let word = words[w]!; word !== 0; word &= word - 1) {
+        yield w * 32 + 31 - Math.clz32(word & -word);
+      }
+    }
+  }
+
   presentCount(): number {
     let count = 0;
-    for (const value of this.values) if (value < this.infinity) count++;
+    for (let word of this.#words) {
+      // Population count of a 32-bit word.
+      word -= (word >>> 1) & 0x55555555;
+      word = (word & 0x33333333) + ((word >>> 2) & 0x33333333);
+      count += Math.imul((word + (word >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+    }
     return count;
   }
 
@@ -146,7 +153,7 @@ export class QueryRouteTable {
    * Hashes use this table's own size (QRP-18).
    */
   matches(query: PreparedQuery): boolean {
-    if (query.whatsNew) return this.presentCount() > 0;
+    if (query.whatsNew) return this.#words.some((word) => word !== 0);
     for (const hash of query.urnHashes) if (this.isPresent(slotOf(hash, this.bits))) return true;
     if (query.wordHashes.length === 0) return false;
     for (const hash of query.wordHashes) if (!this.isPresent(slotOf(hash, this.bits))) return false;
@@ -155,37 +162,44 @@ export class QueryRouteTable {
 
   /**
    * The same table at another size (§4.3). hash(x, b − r) = hash(x, b) >> r, so
-   * growing repeats each slot 2^r times and is exact; shrinking keeps the
-   * nearest distance of each group of 2^r slots, i.e. ORs presence.
+   * growing repeats each slot 2^r times and is exact; shrinking ORs each group
+   * of 2^r slots.
    */
   resize(bits: number): QueryRouteTable {
     const resized = new QueryRouteTable({ bits, infinity: this.infinity });
-    const out = resized.values;
     if (bits >= this.bits) {
-      const repeat = 2 ** (bits - this.bits);
-      for (let slot = 0; slot < this.length; slot++) {
-        out.fill(this.values[slot]!, slot * repeat, (slot + 1) * repeat);
+      const shift = bits - this.bits;
+      for (const slot of this.presentSlots()) {
+        for (let s = slot << shift; s < (slot + 1) << shift; s++) resized.setPresent(s, true);
       }
     } else {
       const shift = this.bits - bits;
-      for (let slot = 0; slot < this.length; slot++) {
-        const target = slot >>> shift;
-        if (this.values[slot]! < out[target]!) out[target] = this.values[slot]!;
-      }
+      for (const slot of this.presentSlots()) resized.setPresent(slot >>> shift, true);
     }
     return resized;
   }
 
+  /** Makes every slot present in `other` (resized to this size) present here too. */
+  include(other: QueryRouteTable): this {
+    const source = other.bits === this.bits ? other : other.resize(this.bits);
+    const words = this.#words;
+    const from = source.#words;
+    for (let w = 0; w < words.length; w++) words[w]! |= from[w]!;
+    return this;
+  }
+
   equals(other: QueryRouteTable): boolean {
     if (this.bits !== other.bits || this.infinity !== other.infinity) return false;
-    for (let slot = 0; slot < this.length; slot++) {
-      if (this.values[slot] !== other.values[slot]) return false;
-    }
+    const a = this.#words;
+    const b = other.#words;
+    for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
     return true;
   }
 
   clone(): QueryRouteTable {
-    return new QueryRouteTable(this, this.values);
+    const copy = new QueryRouteTable(this);
+    copy.#words.set(this.#words);
+    return copy;
   }
 }
 
@@ -201,26 +215,16 @@ export function buildTable(
 
 /**
  * An ultrapeer's merged table (§4.3, §9, QRP-16): its own table and its
- * leaves' tables, each resized to `shape.bits`, slot by slot the nearest
- * distance (so presence is the OR). Values are carried over to `shape.infinity`
- * by presence: a present slot keeps its distance, capped just below the new
- * infinity. Commutative and associative, as OR is. Which leaves count (busy
- * leaves with Hops-Flow below 3 do not, §9) is the caller's choice.
+ * leaves' tables, each resized to `shape.bits`, ORed. Commutative and
+ * associative, as OR is. Which leaves count (busy leaves with Hops-Flow below
+ * 3 do not, §9) is the caller's choice.
  */
 export function mergeTables(
   tables: Iterable<QueryRouteTable>,
   shape: TableShape = DEFAULT_SHAPE,
 ): QueryRouteTable {
   const merged = new QueryRouteTable(shape);
-  const out = merged.values;
-  const nearest = shape.infinity - 1;
-  for (const table of tables) {
-    const source = table.bits === shape.bits ? table : table.resize(shape.bits);
-    for (let slot = 0; slot < merged.length; slot++) {
-      const value = source.values[slot]!;
-      if (value < source.infinity && value < out[slot]!) out[slot] = Math.min(value, nearest);
-    }
-  }
+  for (const table of tables) merged.include(table);
   return merged;
 }
 

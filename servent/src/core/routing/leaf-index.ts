@@ -35,14 +35,11 @@ export class LeafIndex<T> {
     this.#leaves[column] = leaf;
     this.#columnOf.set(leaf, column);
     const grid = table.bits === GRID_BITS ? table : table.resize(GRID_BITS);
-    const { values, infinity } = grid;
     const word = column >>> 5;
     const bit = 1 << (column & 31);
     const bits = this.#bits;
     const stride = this.#stride;
-    for (let slot = 0; slot < GRID_SLOTS; slot++) {
-      if (values[slot]! < infinity) bits[slot * stride + word]! |= bit;
-    }
+    for (const slot of grid.presentSlots()) bits[slot * stride + word]! |= bit;
   }
 
   delete(leaf: T): void {
