@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import * as zlib from 'node:zlib';
+import type * as zlib from 'node:zlib';
 import {
   Handshake,
   type HandshakeEvent,
@@ -17,6 +17,13 @@ import {
 } from '../core/handshake/index.js';
 import { type Frame, type FrameResult, MessageFramer } from '../core/wire/index.js';
 import { isZlibHeader } from '../core/zlib-header.js';
+import {
+  type BatchCompressor,
+  BatchDeflater,
+  type LinkDeflater,
+  StreamDeflater,
+} from './link-deflater.js';
+import { type LinkInflater, ReplayInflater, StreamInflater } from './link-inflater.js';
 import type { Logger } from './log.js';
 
 export type ConnectionState = 'handshaking' | 'established' | 'closing' | 'closed';
@@ -47,50 +54,43 @@ export interface ConnectionEvents {
 
 /** After we send Bye or end our side, how long the peer may keep the socket (MSG-36). */
 const CLOSE_GRACE_MS = 10_000;
-/**
- * zlib settings per direction. Towards a leaf, a 4 KiB window and memLevel 5
- * keep a deflater near 32 KiB instead of zlib's 256 KiB default, so an
- * ultrapeer with hundreds of leaves stays small (gtk-gnutella also narrows the
- * window towards leaves, handshake.md §7); messages are small, so little ratio
- * is lost. Output chunks are kept small for the same reason.
- */
-const DEFLATE_TO_LEAF: zlib.ZlibOptions = {
-  level: 6,
-  windowBits: 12,
-  memLevel: 5,
-  chunkSize: 4 * 1024,
-};
+/** Towards ultrapeers: one zlib stream per link (towards leaves: the servent's shared BatchCompressor). */
 const DEFLATE_DEFAULT: zlib.ZlibOptions = { level: 6, chunkSize: 8 * 1024 };
 /**
- * Inflating needs the window the peer chose (up to 32 KiB); only the output
- * chunk is ours to pick: small for the many leaves, large for the few
- * ultrapeers, whose streams are busy (fewer threadpool round trips).
+ * Inflated output chunks: small for the many leaves, large for the few
+ * ultrapeers, whose streams are busy (fewer threadpool round trips). The
+ * window is the peer's choice (link-inflater.ts).
  */
-const INFLATE_FROM_LEAF: zlib.ZlibOptions = { chunkSize: 4 * 1024 };
-const INFLATE_DEFAULT: zlib.ZlibOptions = { chunkSize: 64 * 1024 };
+const INFLATE_CHUNK = { leaf: 1024, ultrapeer: 64 * 1024 };
 
 /** Bytes buffered for the socket (and its deflater) past which `send` asks the caller to wait. */
 const SEND_HIGH_WATER = 64 * 1024;
 
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly #socket: Socket;
-  readonly #handshake: Handshake;
+  /** Dropped once the handshake has ended: its blocks are not needed after. */
+  #handshake: Handshake | undefined;
+  /** The servent's logger: a child per connection would live as long as the connection. */
   readonly #log: Logger;
+  readonly #leafCompressor: BatchCompressor;
   readonly #framer = new MessageFramer();
   #timer: NodeJS.Timeout | undefined;
   #state: ConnectionState = 'handshaking';
   #peer: Headers | undefined;
+  #peerMode: 'ultrapeer' | 'leaf' | undefined;
   #ours: Headers | undefined;
   #compression = { send: false, receive: false };
-  #deflater: zlib.Deflate | undefined;
-  #inflater: zlib.Inflate | zlib.InflateRaw | undefined;
+  #deflater: LinkDeflater | undefined;
+  #inflater: LinkInflater | undefined;
   #inflaterPending: Buffer[] = [];
   #flushScheduled = false;
+  /** `send` returned false: `writable` is owed. */
+  #blocked = false;
   /** Deflated links: messages sent this event-loop turn, deflated together at its end. */
   #outbox: Uint8Array[] = [];
   #outboxBytes = 0;
-  readonly #openedAt = new Date();
-  #establishedAt: Date | undefined;
+  readonly #openedAt = Date.now();
+  #establishedAt: number | undefined;
   #messagesIn = 0;
   #messagesOut = 0;
   #closeReason: string | undefined;
@@ -103,6 +103,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     options: {
       log: Logger;
       handshakeTimeoutMs: number;
+      /** Compresses what goes to a leaf, shared by all leaf links. */
+      leafCompressor: BatchCompressor;
       request?: ReadonlyArray<readonly [string, string]>;
       respond?: (request: HeaderBlock) => Reply;
       confirm?: (response: HeaderBlock) => Reply;
@@ -110,7 +112,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   ) {
     super();
     this.#socket = socket;
-    this.#log = options.log.child({ conn: id, peer: `${remote.host}:${remote.port}`, direction });
+    this.#log = options.log;
+    this.#leafCompressor = options.leafCompressor;
     const role: HandshakeRole = direction === 'inbound' ? 'responder' : 'initiator';
     this.#handshake = new Handshake({
       role,
@@ -123,8 +126,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('end', () => this.#onEnd());
-    socket.on('error', (err) => this.#log.debug({ err: err.message }, 'socket error'));
-    socket.on('drain', () => this.emit('writable'));
+    socket.on('error', (err) => this.#logAt('debug', { err: err.message }, 'socket error'));
+    socket.on('drain', () => this.#maybeWritable());
     socket.on('close', () => this.#finish(this.#closeReason ?? 'peer closed'));
     this.#pumpHandshake();
   }
@@ -144,8 +147,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   get peerMode(): 'ultrapeer' | 'leaf' | undefined {
-    const up = this.#peer?.getBoolean(HeaderName.XUltrapeer);
-    return up === undefined ? undefined : up ? 'ultrapeer' : 'leaf';
+    return this.#peerMode;
   }
 
   /**
@@ -168,29 +170,38 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.#flushScheduled = true;
       setImmediate(() => this.#flushOutbox());
     }
-    return this.#buffered() < SEND_HIGH_WATER;
+    if (this.#buffered() < SEND_HIGH_WATER) return true;
+    this.#blocked = true;
+    return false;
   }
 
   #flushOutbox(): void {
     this.#flushScheduled = false;
     if (!this.#deflater) {
       this.#socket.uncork();
-      return;
+    } else if (this.#outbox.length > 0 && this.#state !== 'closed') {
+      const batch = this.#outbox;
+      this.#outbox = [];
+      this.#outboxBytes = 0;
+      this.#deflater.write(batch);
     }
-    if (this.#outbox.length === 0 || this.#state === 'closed') return;
-    const data = this.#outbox.length === 1 ? this.#outbox[0]! : Buffer.concat(this.#outbox);
-    this.#outbox = [];
-    this.#outboxBytes = 0;
-    this.#deflater.write(data);
-    this.#deflater.flush(zlib.constants.Z_SYNC_FLUSH);
+    this.#maybeWritable();
   }
 
-  #inflateOptions(): zlib.ZlibOptions {
-    return this.peerMode === 'leaf' ? INFLATE_FROM_LEAF : INFLATE_DEFAULT;
+  /**
+   * Owes `writable` once nothing will report a drain any more: the deflater
+   * has handed everything on and the socket is below its own high-water mark
+   * (else its 'drain' comes later and calls this again).
+   */
+  #maybeWritable(): void {
+    if (!this.#blocked) return;
+    if (this.#socket.writableNeedDrain || (this.#deflater?.pendingBytes ?? 0) > 0) return;
+    this.#blocked = false;
+    this.emit('writable');
   }
 
   #buffered(): number {
-    return this.#outboxBytes + this.#socket.writableLength + (this.#deflater?.writableLength ?? 0);
+    return this.#outboxBytes + this.#socket.writableLength + (this.#deflater?.pendingBytes ?? 0);
   }
 
   /**
@@ -201,19 +212,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   close(reason: string): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#closeReason = reason;
-    this.#log.info({ reason }, 'closing');
+    this.#logAt('info', { reason }, 'closing');
     // What was sent this turn (a Bye last) goes out before our side ends.
     if (this.#flushScheduled) this.#flushOutbox();
     this.#state = 'closing';
     this.#clearTimer();
     const endSocket = () => this.#socket.end();
-    if (this.#deflater) {
-      // 'end' (not end()'s callback) fires after the last compressed bytes were emitted.
-      this.#deflater.once('end', endSocket);
-      this.#deflater.end();
-    } else {
-      endSocket();
-    }
+    if (this.#deflater) this.#deflater.end(endSocket);
+    else endSocket();
     setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
@@ -233,8 +239,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       peerHeaders: this.#peer?.toObject() ?? {},
       ourHeaders: this.#ours?.toObject() ?? {},
       compression: { ...this.#compression },
-      openedAt: this.#openedAt.toISOString(),
-      establishedAt: this.#establishedAt?.toISOString(),
+      openedAt: new Date(this.#openedAt).toISOString(),
+      establishedAt:
+        this.#establishedAt === undefined ? undefined : new Date(this.#establishedAt).toISOString(),
       messagesIn: this.#messagesIn,
       messagesOut: this.#messagesOut,
       closeReason: this.#closeReason,
@@ -243,7 +250,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   #onData(chunk: Buffer): void {
     if (this.#state === 'handshaking') {
-      this.#handshake.handleData(chunk, Date.now());
+      this.#handshake?.handleData(chunk, Date.now());
       this.#pumpHandshake();
     } else if (this.#state === 'established') {
       this.#receive(chunk);
@@ -252,13 +259,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   #onEnd(): void {
     if (this.#state === 'handshaking') {
-      this.#handshake.handleEnd(Date.now());
+      this.#handshake?.handleEnd(Date.now());
       this.#pumpHandshake();
     } else if (this.#state === 'established') {
       // Inflated messages arrive asynchronously: let the last ones (a Bye) through first.
       if (this.#inflater) {
-        this.#inflater.once('end', () => this.close('peer closed'));
-        this.#inflater.end();
+        this.#inflater.end(() => this.close('peer closed'));
       } else {
         this.close('peer closed');
       }
@@ -267,20 +273,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Writes what the handshake core produced, handles its event, re-arms its timer. */
   #pumpHandshake(): void {
-    for (let out = this.#handshake.pollOutput(); out; out = this.#handshake.pollOutput()) {
+    const handshake = this.#handshake;
+    if (!handshake) return;
+    for (let out = handshake.pollOutput(); out; out = handshake.pollOutput()) {
       this.#socket.write(out);
     }
-    const event = this.#handshake.pollEvent();
+    const event = handshake.pollEvent();
     if (event) {
+      // Every event ends the handshake.
+      this.#handshake = undefined;
       this.#onHandshakeEvent(event);
       return;
     }
     this.#clearTimer();
-    const at = this.#handshake.nextTimeout();
+    const at = handshake.nextTimeout();
     if (at !== undefined) {
       this.#timer = setTimeout(
         () => {
-          this.#handshake.handleTimeout(Date.now());
+          handshake.handleTimeout(Date.now());
           this.#pumpHandshake();
         },
         Math.max(0, at - Date.now()),
@@ -292,13 +302,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#clearTimer();
     switch (event.type) {
       case 'completed': {
-        this.#peer = event.peer;
+        this.#setPeer(event.peer);
         this.#ours = event.ours;
         this.#compression = { send: event.compressSend, receive: event.compressReceive };
         this.#state = 'established';
-        this.#establishedAt = new Date();
+        this.#establishedAt = Date.now();
         if (event.compressSend) this.#startDeflate();
-        this.#log.info(
+        this.#logAt(
+          'info',
           { peerHeaders: event.peer.toObject(), compression: this.#compression },
           'handshake completed',
         );
@@ -307,8 +318,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
       case 'refused':
-        this.#peer = event.peer;
-        this.#log.info(
+        this.#setPeer(event.peer);
+        this.#logAt(
+          'info',
           { by: event.by, code: event.code, reason: event.reason },
           'handshake refused',
         );
@@ -318,10 +330,27 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.#endAfterHandshake('0.4 connect not supported');
         return;
       case 'failed':
-        this.#log.info({ code: event.error.code, error: event.error.message }, 'handshake failed');
+        this.#logAt(
+          'info',
+          { code: event.error.code, error: event.error.message },
+          'handshake failed',
+        );
         this.#endAfterHandshake(`handshake failed: ${event.error.code}`);
         return;
     }
+  }
+
+  #setPeer(peer: Headers): void {
+    this.#peer = peer;
+    const up = peer.getBoolean(HeaderName.XUltrapeer);
+    this.#peerMode = up === undefined ? undefined : up ? 'ultrapeer' : 'leaf';
+  }
+
+  /** Logs with this connection's fields, when the level is on. */
+  #logAt(level: 'debug' | 'info' | 'warn', fields: object, message: string): void {
+    if (!this.#log.isLevelEnabled(level)) return;
+    const peer = `${this.remote.host}:${this.remote.port}`;
+    this.#log[level]({ conn: this.id, peer, direction: this.direction, ...fields }, message);
   }
 
   #endAfterHandshake(reason: string): void {
@@ -332,14 +361,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   #startDeflate(): void {
-    const deflater = zlib.createDeflate(
-      this.peerMode === 'leaf' ? DEFLATE_TO_LEAF : DEFLATE_DEFAULT,
-    );
-    deflater.on('data', (chunk: Buffer) => this.#socket.write(chunk));
-    // Bytes waiting in the deflater count against the send window too (see #buffered).
-    deflater.on('drain', () => this.emit('writable'));
-    deflater.on('error', (err) => this.close(`deflate failed: ${err.message}`));
-    this.#deflater = deflater;
+    const on = {
+      sink: (bytes: Buffer) => this.#socket.write(bytes),
+      // Bytes waiting in the deflater count against the send window too (see #buffered).
+      drain: () => this.#maybeWritable(),
+      error: (err: Error) => this.close(`deflate failed: ${err.message}`),
+    };
+    this.#deflater =
+      this.peerMode === 'leaf'
+        ? new BatchDeflater(this.#leafCompressor, on)
+        : new StreamDeflater(DEFLATE_DEFAULT, on);
   }
 
   #receive(chunk: Buffer): void {
@@ -354,13 +385,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const head = Buffer.concat(this.#inflaterPending);
       if (head.length < 2) return;
       this.#inflaterPending = [];
-      const inflater = isZlibHeader(head[0]!, head[1]!)
-        ? zlib.createInflate(this.#inflateOptions())
-        : zlib.createInflateRaw(this.#inflateOptions());
-      inflater.on('data', (out: Buffer) => this.#deliver(this.#framer.write(out)));
-      inflater.on('error', (err) => this.close(`inflate failed: ${err.message}`));
-      this.#inflater = inflater;
-      inflater.write(head);
+      const on = {
+        data: (out: Buffer) => this.#deliver(this.#framer.write(out)),
+        error: (err: Error) => this.close(`inflate failed: ${err.message}`),
+      };
+      const raw = !isZlibHeader(head[0]!, head[1]!);
+      this.#inflater =
+        this.peerMode === 'leaf'
+          ? new ReplayInflater({ raw, chunkSize: INFLATE_CHUNK.leaf }, on)
+          : new StreamInflater({ raw, chunkSize: INFLATE_CHUNK.ultrapeer }, on);
+      this.#inflater.write(head);
       return;
     }
     this.#inflater.write(chunk);
@@ -370,7 +404,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     for (const frame of frames) {
       if (this.#state !== 'established') return;
       if (!frame.ok) {
-        this.#log.warn({ code: frame.error.code, error: frame.error.message }, 'bad framing');
+        this.#logAt('warn', { code: frame.error.code, error: frame.error.message }, 'bad framing');
         this.close(`framing error: ${frame.error.code}`);
         return;
       }
@@ -391,7 +425,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#clearTimer();
     this.#deflater?.destroy();
     this.#inflater?.destroy();
-    this.#log.info({ reason }, 'connection closed');
+    this.#logAt('info', { reason }, 'connection closed');
     this.emit('closed', reason);
   }
 }

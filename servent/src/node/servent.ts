@@ -40,6 +40,7 @@ import {
 import type { ServentConfig } from './config.js';
 import { Connection, type ConnectionSnapshot } from './connection.js';
 import { type ShareCounters, ShareFolderError, ShareLibrary } from './library/index.js';
+import { BatchCompressor, LEAF_COMPRESSION } from './link-deflater.js';
 import type { Logger } from './log.js';
 import { Searches, type SearchRecord, type SearchResult } from './searches.js';
 
@@ -53,6 +54,8 @@ const ELECTION_RECHECK_MS = 60_000;
 const SHARE_SWITCH_WAIT_MS = 5_000;
 /** On shutdown, how long links get to send their Bye before sockets are destroyed. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** Leaf compressors: libuv runs four threadpool jobs at once by default. */
+const LEAF_COMPRESSORS = 4;
 
 /** A search the overlay cannot send (no words left, say). */
 export class SearchError extends Error {
@@ -76,6 +79,15 @@ export interface ServentStatus {
 export class Servent {
   readonly #config: ServentConfig;
   readonly #log: Logger;
+  /**
+   * Compress what goes to the leaves, one batch at a time each
+   * (link-deflater.ts); a leaf link keeps to one of them, so its batches stay
+   * in order, and as many as libuv's threads work at once.
+   */
+  readonly #leafCompressors = Array.from(
+    { length: LEAF_COMPRESSORS },
+    () => new BatchCompressor(LEAF_COMPRESSION),
+  );
   readonly #server = net.createServer((socket) => this.#accept(socket));
   readonly #connections = new Map<number, Connection>();
   /** Connections holding a slot: the peer's mode, decided when we said 200. */
@@ -224,6 +236,7 @@ export class Servent {
     if (this.#overlayTimer) clearTimeout(this.#overlayTimer);
     await this.#shares?.stop();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const compressor of this.#leafCompressors) compressor.close();
   }
 
   status(): ServentStatus {
@@ -417,6 +430,7 @@ export class Servent {
     const conn: Connection = new Connection(this.#nextId++, 'inbound', remote, socket, {
       log: this.#log,
       handshakeTimeoutMs: this.#config.handshakeTimeoutMs,
+      leafCompressor: this.#leafCompressors[this.#nextId % LEAF_COMPRESSORS]!,
       respond: (request) => {
         const peerListen = listenAddress(request.headers);
         const exclude = new Set([
@@ -464,6 +478,7 @@ export class Servent {
       const conn: Connection = new Connection(this.#nextId++, 'outbound', address, socket, {
         log: this.#log,
         handshakeTimeoutMs: this.#config.handshakeTimeoutMs,
+        leafCompressor: this.#leafCompressors[this.#nextId % LEAF_COMPRESSORS]!,
         request: requestFields(profile, { remoteAddress: address.host }),
         confirm: (response) => {
           const reply = decideOutgoing(response, profile, this.#slotState(), {

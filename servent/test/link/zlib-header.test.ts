@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as zlib from 'node:zlib';
-import { isZlibHeader } from '../../src/core/zlib-header.js';
+import { isZlibHeader, zlibHeader } from '../../src/core/zlib-header.js';
 
 test('accepts the headers real servents send (handshake.md §7)', () => {
   assert.ok(isZlibHeader(0x78, 0x9c), 'LimeWire, default level');
@@ -24,4 +24,20 @@ test('refuses raw deflate starts and broken check bits', () => {
   assert.ok(!isZlibHeader(0x78, 0x9d), 'check bits');
   assert.ok(!isZlibHeader(0x88, 0x98), 'window over 32 KiB');
   assert.ok(!isZlibHeader(0x79, 0x9c), 'method other than deflate');
+});
+
+test('writes the header zlib writes, for every window and level', () => {
+  assert.deepEqual(zlibHeader(15, 6), Uint8Array.of(0x78, 0x9c));
+  assert.deepEqual(zlibHeader(15, 9), Uint8Array.of(0x78, 0xda));
+  assert.deepEqual(zlibHeader(15, 1), Uint8Array.of(0x78, 0x01));
+  for (let windowBits = 9; windowBits <= 15; windowBits++) {
+    for (let level = -1; level <= 9; level++) {
+      const written = zlib.deflateSync(Buffer.from('x'), { windowBits, level }).subarray(0, 2);
+      assert.deepEqual(
+        zlibHeader(windowBits, level),
+        new Uint8Array(written),
+        `${windowBits}/${level}`,
+      );
+    }
+  }
 });

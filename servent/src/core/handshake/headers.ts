@@ -66,38 +66,36 @@ export function formatBool(b: boolean): 'True' | 'False' {
 
 export type HeaderField = readonly [name: string, value: string];
 
-/** The headers of one block: looked up case-insensitively, never modified. */
+/**
+ * The headers of one block: looked up case-insensitively, never modified.
+ * Kept as one flat list and searched linearly: a block has a few dozen lines
+ * at most and is read a handful of times, while an ultrapeer keeps two merged
+ * blocks for each of its hundreds of connections.
+ */
 export class Headers {
-  readonly #fields: ReadonlyArray<HeaderField>;
-  /** Lower-cased name → values in arrival order. */
-  readonly #values = new Map<string, string[]>();
-  /** Lower-cased name → the spelling to report for it. */
-  readonly #spelling = new Map<string, string>();
+  /** name, value, name, value, …: names as written, in arrival order. */
+  readonly #flat: readonly string[];
 
-  private constructor(fields: ReadonlyArray<HeaderField>) {
-    this.#fields = fields;
-    for (const [name, value] of fields) {
-      const key = name.toLowerCase();
-      const values = this.#values.get(key);
-      if (values) values.push(value);
-      else {
-        this.#values.set(key, [value]);
-        this.#spelling.set(key, canonicalHeaderName(name));
-      }
-    }
+  private constructor(flat: readonly string[]) {
+    this.#flat = flat;
   }
 
   static of(fields: Iterable<HeaderField>): Headers {
-    return new Headers(Array.from(fields, ([name, value]) => [name, value] as const));
+    const flat: string[] = [];
+    for (const [name, value] of fields) flat.push(name, value);
+    return new Headers(flat);
   }
 
   /** The value; a repeated name gives its values joined with ", " in order (RFC 2616 style). */
   get(name: string): string | undefined {
-    return this.#values.get(name.toLowerCase())?.join(', ');
+    const values = this.#valuesOf(name);
+    return values.length === 0 ? undefined : values.join(', ');
   }
 
   has(name: string): boolean {
-    return this.#values.has(name.toLowerCase());
+    const key = name.toLowerCase();
+    for (let i = 0; i < this.#flat.length; i += 2) if (sameName(this.#flat[i]!, key)) return true;
+    return false;
   }
 
   /** `True`/`False` in any case (HS-13); anything else, or absent, is undefined. */
@@ -119,15 +117,26 @@ export class Headers {
   }
 
   /** The fields as received: names as written, continuation lines folded, repeats kept, in order. */
-  fields(): ReadonlyArray<HeaderField> {
-    return this.#fields;
+  fields(): HeaderField[] {
+    const fields: HeaderField[] = [];
+    for (let i = 0; i < this.#flat.length; i += 2)
+      fields.push([this.#flat[i]!, this.#flat[i + 1]!]);
+    return fields;
   }
 
   /** Canonical names → joined values, for logs and JSON. */
   toObject(): Record<string, string> {
+    const byKey = new Map<string, [name: string, values: string[]]>();
+    for (let i = 0; i < this.#flat.length; i += 2) {
+      const name = this.#flat[i]!;
+      const key = name.toLowerCase();
+      const entry = byKey.get(key);
+      if (entry) entry[1].push(this.#flat[i + 1]!);
+      else byKey.set(key, [canonicalHeaderName(name), [this.#flat[i + 1]!]]);
+    }
     // fromEntries defines own properties, so a header named `__proto__` stays a plain key.
     return Object.fromEntries(
-      [...this.#values].map(([key, values]) => [this.#spelling.get(key)!, values.join(', ')]),
+      [...byKey.values()].map(([name, values]) => [name, values.join(', ')]),
     );
   }
 
@@ -136,7 +145,24 @@ export class Headers {
    * block (3) overrides block (1) (e.g. `X-Ultrapeer: False` when demoting, §5).
    */
   merged(later: Headers): Headers {
-    const kept = this.#fields.filter(([name]) => !later.has(name));
-    return new Headers([...kept, ...later.fields()]);
+    const flat: string[] = [];
+    for (let i = 0; i < this.#flat.length; i += 2) {
+      if (!later.has(this.#flat[i]!)) flat.push(this.#flat[i]!, this.#flat[i + 1]!);
+    }
+    flat.push(...later.#flat);
+    return new Headers(flat);
+  }
+
+  #valuesOf(name: string): string[] {
+    const key = name.toLowerCase();
+    const values: string[] = [];
+    for (let i = 0; i < this.#flat.length; i += 2) {
+      if (sameName(this.#flat[i]!, key)) values.push(this.#flat[i + 1]!);
+    }
+    return values;
   }
 }
+
+/** `name` equals the lower-cased `key` ignoring case; the length check spares most lower-casing. */
+const sameName = (name: string, key: string): boolean =>
+  name.length === key.length && name.toLowerCase() === key;

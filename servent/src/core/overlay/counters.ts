@@ -61,22 +61,24 @@ const TYPE_NAMES = new Map<number, string>([
   [MessageType.QueryHit, 'query-hit'],
 ]);
 
+const COUNTED_NAMES = [...TYPE_NAMES.values(), 'unknown'];
+/** Payload type → its counter: the known types in TYPE_NAMES order, then `unknown`. */
+const COUNTER_OF = new Uint8Array(256).fill(TYPE_NAMES.size);
+for (const [index, type] of [...TYPE_NAMES.keys()].entries()) COUNTER_OF[type] = index;
+
 /** Messages of one direction counted by payload type, cheap to bump on the hot path. */
 export class TypeCounts {
-  readonly #byType = new Float64Array(256);
+  readonly #counts = new Float64Array(COUNTED_NAMES.length);
 
   add(type: number): void {
-    this.#byType[type]!++;
+    this.#counts[COUNTER_OF[type]!]!++;
   }
 
   /** Counts by type name; unknown types together as `unknown`. */
   toJSON(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (let type = 0; type < 256; type++) {
-      const n = this.#byType[type]!;
-      if (n === 0) continue;
-      const name = TYPE_NAMES.get(type) ?? 'unknown';
-      out[name] = (out[name] ?? 0) + n;
+    for (const [index, name] of COUNTED_NAMES.entries()) {
+      if (this.#counts[index]! > 0) out[name] = this.#counts[index]!;
     }
     return out;
   }
@@ -94,9 +96,9 @@ export function zeroDrops(): DropCounts {
   return drops;
 }
 
-/** Only the reasons that happened, for compact per-link stats. */
-export function nonZero(drops: DropCounts): Partial<DropCounts> {
+/** Only the reasons that happened, in DROP_REASONS order, for compact per-link stats. */
+export function nonZero(drops: Partial<DropCounts>): Partial<DropCounts> {
   const out: Partial<DropCounts> = {};
-  for (const reason of DROP_REASONS) if (drops[reason] > 0) out[reason] = drops[reason];
+  for (const reason of DROP_REASONS) if ((drops[reason] ?? 0) > 0) out[reason] = drops[reason];
   return out;
 }

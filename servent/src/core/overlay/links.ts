@@ -12,7 +12,7 @@ import {
   SendQueue,
 } from '../routing/send-queue.js';
 import type { VendorMessageId } from '../wire/index.js';
-import { type Counters, type DropReason, TypeCounts, zeroDrops } from './counters.js';
+import { type Counters, type DropCounts, type DropReason, TypeCounts } from './counters.js';
 import { KeepAlive } from './keep-alive.js';
 import { NO_HOPS_FLOW_LIMIT, type OverlayTunables } from './tunables.js';
 import type { PeerCapabilities } from './types.js';
@@ -20,7 +20,8 @@ import type { PeerCapabilities } from './types.js';
 export class Link {
   readonly queue: SendQueue;
   readonly keepAlive: KeepAlive;
-  readonly drops = zeroDrops();
+  /** Only the reasons that happened: most links never drop anything. */
+  readonly drops: Partial<DropCounts> = {};
   readonly messagesIn = new TypeCounts();
   readonly messagesOut = new TypeCounts();
   writable = true;
@@ -133,7 +134,7 @@ export class Links {
   /** Counts a dropped message, overall and on `link` when it has one. */
   drop(link: Link | undefined, reason: DropReason): void {
     this.#counters.drops[reason]++;
-    if (link !== undefined) link.drops[reason]++;
+    if (link !== undefined) link.drops[reason] = (link.drops[reason] ?? 0) + 1;
   }
 
   /** Queues a whole message on `link`; a queue overflow closes the link (draft: "else BYE"). */

@@ -98,13 +98,20 @@ class Fifo {
   }
 }
 
+const RANKS = CLASSES * HOP_BUCKETS;
+/** What an empty queue holds instead of its buckets: most links are idle most of the time. */
+const NO_BUCKETS: (Fifo | undefined)[] = Object.freeze(new Array<Fifo | undefined>(RANKS)) as (
+  | Fifo
+  | undefined
+)[];
+
 export class SendQueue {
   readonly #maxBytes: number;
   readonly #onDrop: SendQueueOptions['onDrop'];
   /** Index = rank: class × 16 + position of the hop bucket in serving order. Lower rank leaves first. */
-  readonly #buckets: (Fifo | undefined)[] = new Array(CLASSES * HOP_BUCKETS);
+  #buckets = NO_BUCKETS;
   /** No bucket below this rank holds anything. */
-  #lowest = CLASSES * HOP_BUCKETS;
+  #lowest = RANKS;
   #count = 0;
   #bytes = 0;
   #flowControl = false;
@@ -149,6 +156,7 @@ export class SendQueue {
     }
     let bucket = this.#buckets[rank];
     if (bucket === undefined) {
+      if (this.#buckets === NO_BUCKETS) this.#buckets = new Array(RANKS);
       bucket = new Fifo();
       this.#buckets[rank] = bucket;
     }
@@ -161,15 +169,16 @@ export class SendQueue {
 
   /** The most urgent message, or the final one once nothing else is left. */
   shift(): Uint8Array | undefined {
-    for (let rank = this.#lowest; rank < this.#buckets.length; rank++) {
+    for (let rank = this.#lowest; rank < RANKS; rank++) {
       const message = this.#buckets[rank]?.shift();
       if (message === undefined) continue;
       this.#lowest = rank;
       this.#count--;
       this.#bytes -= message.length;
+      this.#releaseIfEmpty();
       return message;
     }
-    this.#lowest = this.#buckets.length;
+    this.#lowest = RANKS;
     const final = this.#final;
     this.#final = undefined;
     return final;
@@ -207,7 +216,7 @@ export class SendQueue {
   /** Evicts droppable messages ranked after `rank`, least urgent first, until `needed` bytes are free. */
   #evictBelow(rank: number, needed: number): void {
     let freed = 0;
-    for (let r = this.#buckets.length - 1; r > rank && freed < needed; r--) {
+    for (let r = RANKS - 1; r > rank && freed < needed; r--) {
       if (!DROPPABLE[Math.floor(r / HOP_BUCKETS)]) break;
       const bucket = this.#buckets[r];
       while (bucket !== undefined && bucket.size > 0 && freed < needed) {
@@ -218,10 +227,11 @@ export class SendQueue {
         this.#onDrop(message, 'queue-evicted');
       }
     }
+    this.#releaseIfEmpty();
   }
 
   #dropDroppable(reason: QueueDropReason): void {
-    for (let r = this.#buckets.length - 1; r >= 0; r--) {
+    for (let r = RANKS - 1; r >= 0; r--) {
       if (!DROPPABLE[Math.floor(r / HOP_BUCKETS)]) break;
       const bucket = this.#buckets[r];
       for (let m = bucket?.shift(); m !== undefined; m = bucket?.shift()) {
@@ -230,6 +240,14 @@ export class SendQueue {
         this.#onDrop(m, reason);
       }
     }
+    this.#releaseIfEmpty();
+  }
+
+  /** An empty queue gives its buckets back (NO_BUCKETS). */
+  #releaseIfEmpty(): void {
+    if (this.#count !== 0) return;
+    this.#buckets = NO_BUCKETS;
+    this.#lowest = RANKS;
   }
 }
 
