@@ -17,18 +17,28 @@
  * per query is the servent's cpuUsage (user + system) over the whole mix.
  * Links are measured plain and deflated (source and leaves both).
  *
- * Memory: fresh servents with 0, 100 and 300 leaves (Accept-Encoding and
- * Content-Encoding: deflate, so the servent keeps zlib state both ways),
- * tables installed, idle; then after queries to every leaf. Per leaf =
- * (figure with N leaves − figure with none, same traffic) / N, after full GCs,
- * and the marginal cost between 100 and 300.
+ * Memory: fresh servents for 100 and for 300 leaves (deflate both ways; the
+ * leaves deflate with zlib's defaults, a 32 KiB window, as most clients do).
+ * Each first carries queries with no leaf, then with its first 10 leaves
+ * (FIRST_LEAVES: they pay once for code compiled and allocator pools grown),
+ * and is measured at rest: the baseline. Then the 100 or 300 leaves connect
+ * and their tables are installed: measured at rest (a quiet leaf link frees
+ * its inflater after REPLAY_IDLE_MS); then at rest again after rounds of
+ * queries to every leaf. Per leaf = (figure − baseline) / N, after full GCs,
+ * less (after traffic) what a round of queries added before any leaf came
+ * (their routes: a cost per query, not per leaf);
+ * the marginal cost between 100 and 300 compares the two. Comparing within
+ * one process keeps out the few MiB by which fresh processes differ; each
+ * count runs in NET_BENCH_MEMORY_RUNS fresh processes (default 3) and the
+ * median is judged. Growth from the next-to-last traffic round to the last
+ * is printed too: it stays near zero unless something per link grows.
  *
  * Targets (2-core machine): ≥ 150 000 queries/s with no match, ≥ 40 000 with
  * ten matching, ≤ 100 KiB per leaf connection including compression state.
  *
  * Settings (environment): NET_BENCH_SECONDS (measured window, default 5),
  * NET_BENCH_WARMUP (default 1), NET_BENCH_LINKS (plain,deflate), NET_BENCH_MIXES
- * (none,one,ten), NET_BENCH_MEMORY (100,300; 0 to skip), NET_BENCH_MEMORY_LINKS
+ * (none,one,ten), NET_BENCH_MEMORY (100,300; 0 to skip), NET_BENCH_MEMORY_RUNS (3), NET_BENCH_MEMORY_LINKS
  * (deflate; plain shows what zlib costs), NET_BENCH_WINDOW (queries in flight
  * to the matching leaves, default 4000), NET_BENCH_CPU_PROF (a folder: run the
  * throughput servents with --cpu-prof and print their top functions).
@@ -36,6 +46,7 @@
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { buildTable, prepareQuery, type QueryRouteTable } from '../servent/src/core/qrp/index.js';
+import { REPLAY_IDLE_MS } from '../servent/src/node/link-inflater.js';
 import { formatRate, printTable } from './lib.js';
 import { printProfiles } from './net/cpu-profile.js';
 import { BenchLeaf, type Checkpoint, QuerySource } from './net/peers.js';
@@ -57,8 +68,22 @@ const BATCH = 500;
  * 40 000/s.
  */
 const DEFAULT_WINDOW = 4_000;
-/** Queries sent to every leaf before the "after traffic" memory figure: 100 KiB of each leaf's deflate stream. */
+/** Queries sent to every leaf in each traffic round before the "after traffic" memory figure. */
 const TRAFFIC_QUERIES = 2_000;
+/**
+ * Traffic rounds: the figure is taken after the last. The first round grows
+ * the process to its working size; memory that still grows from round to
+ * round is reported as growth (a leak would show there).
+ */
+const TRAFFIC_ROUNDS = 2;
+/** A link at rest: the servent frees a quiet leaf link's inflater after REPLAY_IDLE_MS. */
+const QUIET_MS = REPLAY_IDLE_MS + 1_000;
+/**
+ * Leaves connected, and carrying traffic, before the baseline: the first
+ * leaves pay once for code compiled and allocator pools grown, which is not
+ * a cost per leaf (it is printed apart).
+ */
+const FIRST_LEAVES = 10;
 const TRAFFIC_CRITERIA = 'title42';
 /** The servent rebuilds its merged QRP table this long after a leaf's table arrives (qrpUpdateDelayMs). */
 const QRP_SETTLE_MS = 1_200;
@@ -99,6 +124,7 @@ interface Settings {
   links: Array<'plain' | 'deflate'>;
   mixes: Mix[];
   memoryLeaves: number[];
+  memoryRuns: number;
   memoryLinks: 'plain' | 'deflate';
   window: number;
   cpuProfDir: string | undefined;
@@ -128,6 +154,7 @@ function settings(): Settings {
     links: links as Settings['links'],
     mixes,
     memoryLeaves,
+    memoryRuns: Math.max(1, Number(env.NET_BENCH_MEMORY_RUNS ?? 3)),
     memoryLinks: env.NET_BENCH_MEMORY_LINKS === 'plain' ? 'plain' : 'deflate',
     window: Number(env.NET_BENCH_WINDOW ?? DEFAULT_WINDOW),
     cpuProfDir: env.NET_BENCH_CPU_PROF || undefined,
@@ -216,17 +243,21 @@ function checkMixes(mixes: Mix[], memoryLeaves: number): void {
       throw new Error(`"${TRAFFIC_CRITERIA}" must match every leaf; leaf ${i} does not`);
 }
 
-/** Connects `count` leaves, sends their tables and waits until the servent has installed every one. */
+/**
+ * Connects leaves `first` … `first + count − 1`, sends their tables and waits
+ * until the servent has installed them and every leaf connected before.
+ */
 async function connectLeaves(
   servent: ServentProcess,
   scope: Scope,
+  first: number,
   count: number,
   deflate: boolean,
 ): Promise<BenchLeaf[]> {
   const leaves: BenchLeaf[] = [];
-  for (let start = 0; start < count; start += CONNECT_CONCURRENCY) {
+  for (let start = first; start < first + count; start += CONNECT_CONCURRENCY) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(CONNECT_CONCURRENCY, count - start) }, (_, k) =>
+      Array.from({ length: Math.min(CONNECT_CONCURRENCY, first + count - start) }, (_, k) =>
         BenchLeaf.connect(servent.gnutella, start + k, {
           name: `leaf-${start + k}`,
           deflate,
@@ -241,10 +272,10 @@ async function connectLeaves(
     async () => {
       const stats = await servent.stats();
       installed = stats.links.filter((l) => l.peerMode === 'leaf' && l.qrp.received).length;
-      return installed >= count;
+      return installed >= first + count;
     },
     SETUP_TIMEOUT_MS,
-    () => `${servent.label}: ${installed} of ${count} leaf QRP tables installed`,
+    () => `${servent.label}: ${installed} of ${first + count} leaf QRP tables installed`,
   );
   return leaves;
 }
@@ -452,7 +483,7 @@ async function throughput(bundle: Bundle, links: 'plain' | 'deflate', s: Setting
       await QuerySource.connect(servent.gnutella, { name: 'source', deflate }),
       (q) => q.close(),
     );
-    const leaves = await connectLeaves(servent, scope, LEAVES, deflate);
+    const leaves = await connectLeaves(servent, scope, 0, LEAVES, deflate);
     const results: MixResult[] = [];
     for (const mix of s.mixes) results.push(await runMix(servent, source, leaves, mix, links, s));
     return results;
@@ -482,8 +513,20 @@ interface MemoryFigures {
 
 interface MemoryResult {
   leaves: number;
+  /** The same process before any leaf connected. */
+  empty: MemoryFigures;
+  /**
+   * What one round of queries adds with no leaf at all: mostly their routes
+   * (kept for minutes, RT-2), a cost per query, not per leaf; subtracted
+   * from the after-traffic figures once per round.
+   */
+  routing: MemoryFigures;
+  /** The same process with its first FIRST_LEAVES leaves, after traffic: what the `leaves` measured add to. */
+  base: MemoryFigures;
   idle: MemoryFigures;
   traffic: MemoryFigures;
+  /** The last traffic round's resident figure minus the one before it. */
+  roundGrowth: number;
 }
 
 function memoryOf(p: ProcessFigures): MemoryFigures {
@@ -504,7 +547,7 @@ async function memory(bundle: Bundle, count: number, s: Settings): Promise<Memor
   return scoped(async (scope) => {
     const servent = scope.add(
       await ServentProcess.start(bundle, {
-        maxLeaves: Math.max(count, 1) + 10,
+        maxLeaves: count + 10,
         label: `servent (${count} ${links} leaves)`,
       }),
       (p) => p.stop(),
@@ -513,29 +556,52 @@ async function memory(bundle: Bundle, count: number, s: Settings): Promise<Memor
       await QuerySource.connect(servent.gnutella, { name: 'source', deflate }),
       (q) => q.close(),
     );
-    const leaves = await connectLeaves(servent, scope, count, deflate);
-    await sleep(QRP_SETTLE_MS);
-    const idle = memoryOf(await servent.settledProcess());
-    for (const leaf of leaves) {
-      leaf.mark();
-      leaf.onReceive = () => source.poke();
-    }
-    await source.sendCount(
-      {
-        criteria: TRAFFIC_CRITERIA,
-        batch: BATCH,
-        mayWrite: count === 0 ? () => true : () => source.sent - minQueries(leaves) < s.window,
-      },
-      TRAFFIC_QUERIES,
-    );
-    // The servent has read every query once it answers this ping; the leaves then have them all.
-    await source.checkpoint();
-    if (!(await progressUntil(() => sumQueries(leaves), TRAFFIC_QUERIES * count, STALL_MS)))
-      throw new Error(
-        `${servent.label}: the leaves stopped receiving at ${sumQueries(leaves)} of ${TRAFFIC_QUERIES * count} queries`,
+    const leaves: BenchLeaf[] = [];
+    /** A round of queries (every leaf gets them all), then rest. */
+    const trafficRound = async (): Promise<MemoryFigures> => {
+      for (const leaf of leaves) leaf.mark();
+      const sentBefore = source.sent;
+      await source.sendCount(
+        {
+          criteria: TRAFFIC_CRITERIA,
+          batch: BATCH,
+          mayWrite:
+            leaves.length === 0
+              ? () => true
+              : () => source.sent - sentBefore - minQueries(leaves) < s.window,
+        },
+        TRAFFIC_QUERIES,
       );
-    const traffic = memoryOf(await servent.settledProcess());
-    return { leaves: count, idle, traffic };
+      // The servent has read every query once it answers this ping; the leaves then have them all.
+      await source.checkpoint();
+      const due = TRAFFIC_QUERIES * leaves.length;
+      if (!(await progressUntil(() => sumQueries(leaves), due, STALL_MS)))
+        throw new Error(
+          `${servent.label}: the leaves stopped receiving at ${sumQueries(leaves)} of ${due} queries`,
+        );
+      await sleep(QUIET_MS);
+      return memoryOf(await servent.settledProcess());
+    };
+    // The baseline: the same process with its neighbour and its first leaves, after traffic.
+    const warm = await trafficRound();
+    const empty = await trafficRound();
+    const addLeaves = async (n: number) => {
+      const added = await connectLeaves(servent, scope, leaves.length, n, deflate);
+      for (const leaf of added) leaf.onReceive = () => source.poke();
+      leaves.push(...added);
+      await sleep(QRP_SETTLE_MS);
+    };
+    await addLeaves(FIRST_LEAVES);
+    const base = await trafficRound();
+    await addLeaves(count);
+    await sleep(QUIET_MS);
+    const idle = memoryOf(await servent.settledProcess());
+    const rounds: MemoryFigures[] = [];
+    for (let round = 0; round < TRAFFIC_ROUNDS; round++) rounds.push(await trafficRound());
+    const traffic = rounds.at(-1)!;
+    const roundGrowth = traffic.resident - (rounds.at(-2) ?? idle).resident;
+    const routing = minus(empty, warm);
+    return { leaves: count, empty, routing, base, idle, traffic, roundGrowth };
   });
 }
 
@@ -583,39 +649,97 @@ function printThroughput(results: MixResult[], s: Settings): void {
 type Phase = 'idle' | 'traffic';
 const PHASE_LABEL: Record<Phase, string> = { idle: 'idle', traffic: 'after traffic' };
 
-/** Per leaf: against the servent with no leaves, or marginal between two leaf counts. */
-function perLeaf(r: MemoryResult, base: MemoryResult, phase: Phase, f: keyof MemoryFigures) {
-  return (r[phase][f] - base[phase][f]) / (r.leaves - base.leaves);
+function minus(a: MemoryFigures, b: MemoryFigures): MemoryFigures {
+  const out = { ...a };
+  for (const f of Object.keys(a) as (keyof MemoryFigures)[]) out[f] = a[f] - b[f];
+  return out;
 }
 
-function printMemory(results: MemoryResult[], links: 'plain' | 'deflate'): void {
-  const base = results.find((r) => r.leaves === 0);
-  if (!base) return;
+/** What the N leaves added in a phase: over the baseline, less the routes of the traffic rounds. */
+function added(r: MemoryResult, phase: Phase, f: keyof MemoryFigures): number {
+  const routes = phase === 'traffic' ? TRAFFIC_ROUNDS * r.routing[f] : 0;
+  return r[phase][f] - r.base[f] - routes;
+}
+
+const perLeaf = (r: MemoryResult, phase: Phase, f: keyof MemoryFigures): number =>
+  added(r, phase, f) / r.leaves;
+
+/** Per leaf between two leaf counts: the cost of each leaf past the first `lo.leaves`. */
+const marginal = (lo: MemoryResult, hi: MemoryResult, phase: Phase, f: keyof MemoryFigures) =>
+  (added(hi, phase, f) - added(lo, phase, f)) / (hi.leaves - lo.leaves);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The runs of one leaf count (fresh processes, same settings). */
+interface MemoryRuns {
+  leaves: number;
+  runs: MemoryResult[];
+}
+
+/** Median over the runs of a per-leaf figure. */
+const perLeafMedian = (m: MemoryRuns, phase: Phase, f: keyof MemoryFigures) =>
+  median(m.runs.map((r) => perLeaf(r, phase, f)));
+
+function printMemory(results: MemoryRuns[], links: 'plain' | 'deflate'): void {
+  if (results.length === 0) return;
+  const runs = results[0]!.runs.length;
   console.log(
-    `\nMemory per leaf connection (${links === 'deflate' ? 'deflate both ways' : 'plain links, no zlib state'}, QRP table installed; after a full GC; "after traffic": ${TRAFFIC_QUERIES} queries to every leaf)`,
+    `\nMemory per leaf connection (${links === 'deflate' ? 'deflate both ways' : 'plain links, no zlib state'}, QRP table installed; at rest ${QUIET_MS / 1000} s, after a full GC; "after traffic": ${TRAFFIC_ROUNDS} rounds of ${TRAFFIC_QUERIES} queries to every leaf; against the same process with its first ${FIRST_LEAVES} leaves; median of ${runs} fresh processes, range in brackets)`,
   );
-  console.log(
-    `  no leaves: resident ${mib(base.idle.resident)} (rss ${mib(base.idle.rss)}) idle, ${mib(base.traffic.resident)} (rss ${mib(base.traffic.rss)}) after traffic`,
-  );
-  const rows: Array<[string, MemoryResult, MemoryResult]> = results
-    .filter((r) => r.leaves > 0)
-    .map((r) => [`${r.leaves} leaves`, r, base]);
-  const counted = results.filter((r) => r.leaves > 0);
-  if (counted.length >= 2) {
-    const [lo, hi] = [counted[0]!, counted.at(-1)!];
-    rows.push([`${lo.leaves}→${hi.leaves} marginal`, hi, lo]);
-  }
-  for (const [name, r, against] of rows) {
+  const line = (
+    name: string,
+    phase: Phase,
+    at: (f: keyof MemoryFigures) => number,
+    range: [number, number],
+  ) => {
+    const col = (f: keyof MemoryFigures) => kib(at(f)).padStart(10);
+    console.log(
+      `  ${`${name}, ${PHASE_LABEL[phase]}`.padEnd(34)}resident ${col('resident')}/leaf [${kib(range[0])} … ${kib(range[1])}] = heap ${col('heapUsed')} + external ${col('external')} + native ${col('native')}`,
+    );
+  };
+  const rangeOf = (values: number[]): [number, number] => [
+    Math.min(...values),
+    Math.max(...values),
+  ];
+  for (const m of results) {
+    const empty = m.runs.map((r) => mib(r.empty.resident)).join(', ');
+    const first = m.runs.map((r) => mib(r.base.resident - r.empty.resident)).join(', ');
+    const routes = m.runs.map((r) => mib(r.routing.resident)).join(', ');
+    console.log(
+      `  ${m.leaves} leaves: resident with no leaves ${empty}; a round of queries with no leaves added ${routes}; the first ${FIRST_LEAVES} leaves added ${first} (the baseline)`,
+    );
     for (const phase of ['idle', 'traffic'] as const) {
-      const at = (f: keyof MemoryFigures) => kib(perLeaf(r, against, phase, f)).padStart(10);
-      console.log(
-        `  ${`${name}, ${PHASE_LABEL[phase]}`.padEnd(34)}resident ${at('resident')}/leaf = heap ${at('heapUsed')} + external ${at('external')} + native ${at('native')}   (rss ${at('rss')})`,
+      line(
+        `${m.leaves} leaves`,
+        phase,
+        (f) => perLeafMedian(m, phase, f),
+        rangeOf(m.runs.map((r) => perLeaf(r, phase, 'resident'))),
       );
     }
   }
+  if (results.length >= 2) {
+    const [lo, hi] = [results[0]!, results.at(-1)!];
+    const pairs = lo.runs.map((r, i) => [r, hi.runs[i]!] as const);
+    for (const phase of ['idle', 'traffic'] as const) {
+      line(
+        `${lo.leaves}→${hi.leaves} marginal`,
+        phase,
+        (f) => median(pairs.map(([l, h]) => marginal(l, h, phase, f))),
+        rangeOf(pairs.map(([l, h]) => marginal(l, h, phase, 'resident'))),
+      );
+    }
+  }
+  const growth = results.map(
+    (m) => `${kib(median(m.runs.map((r) => r.roundGrowth / r.leaves)))}/leaf at ${m.leaves} leaves`,
+  );
+  console.log(`  resident growth in the last traffic round (median): ${growth.join(', ')}`);
 }
 
-function printTargets(throughputs: MixResult[], memories: MemoryResult[]): void {
+function printTargets(throughputs: MixResult[], memories: MemoryRuns[]): void {
   console.log('\nTargets (2-core machine)');
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   for (const r of throughputs) {
@@ -631,13 +755,11 @@ function printTargets(throughputs: MixResult[], memories: MemoryResult[]): void 
       `  ${`${r.mix.name}, ${r.links} links`.padEnd(34)}${formatRate(r.qps).padStart(8)} queries/s ≥ ${formatRate(target)}: ${verdict(ratio >= 1)} (ratio ${ratio.toFixed(3)})${r.stalled ? ' (stalled)' : ''}`,
     );
   }
-  const base = memories.find((m) => m.leaves === 0);
   for (const m of memories) {
-    if (m.leaves === 0 || !base) continue;
     for (const phase of ['idle', 'traffic'] as const) {
-      const resident = perLeaf(m, base, phase, 'resident');
+      const resident = perLeafMedian(m, phase, 'resident');
       console.log(
-        `  ${`${m.leaves} leaves, ${PHASE_LABEL[phase]}`.padEnd(34)}${kib(resident).padStart(8)}/leaf ≤ ${kib(TARGETS.bytesPerLeaf)}: ${verdict(resident <= TARGETS.bytesPerLeaf)} (ratio ${(resident / TARGETS.bytesPerLeaf).toFixed(3)})`,
+        `  ${`${m.leaves} leaves, ${PHASE_LABEL[phase]}`.padEnd(34)}${kib(resident).padStart(8)}/leaf ≤ ${kib(TARGETS.bytesPerLeaf)}: ${verdict(resident <= TARGETS.bytesPerLeaf)} (ratio ${(resident / TARGETS.bytesPerLeaf).toFixed(3)}, median)`,
       );
     }
   }
@@ -664,15 +786,19 @@ export async function main(): Promise<void> {
 async function run(): Promise<void> {
   const s = settings();
   const began = performance.now();
-  checkMixes(s.mixes, Math.max(0, ...s.memoryLeaves));
+  checkMixes(s.mixes, FIRST_LEAVES + Math.max(0, ...s.memoryLeaves));
   if (s.cpuProfDir) await mkdir(s.cpuProfDir, { recursive: true });
   const throughputs: MixResult[] = [];
-  const memories: MemoryResult[] = [];
+  const memories: MemoryRuns[] = [];
   await scoped(async (scope) => {
     const bundle = scope.add(await buildBundle(), (b) => b.dispose());
     for (const links of s.links) throughputs.push(...(await throughput(bundle, links, s)));
     if (s.memoryLeaves.length > 0) {
-      for (const count of [0, ...s.memoryLeaves]) memories.push(await memory(bundle, count, s));
+      for (const count of s.memoryLeaves) {
+        const runs: MemoryResult[] = [];
+        for (let run = 0; run < s.memoryRuns; run++) runs.push(await memory(bundle, count, s));
+        memories.push({ leaves: count, runs });
+      }
     }
   });
   printThroughput(throughputs, s);
