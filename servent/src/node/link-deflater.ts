@@ -85,9 +85,8 @@ type Job = { batch: readonly Uint8Array[]; done: (err: Error | undefined, blocks
  * that every batch comes out as non-final blocks ending in a sync flush and
  * referring to nothing before it. Node's zlib holds about 100 KiB per live
  * deflater whatever windowBits and memLevel say, and allocating one per
- * batch instead leaves the malloc heap fragmented after a burst
- * (bench/network.bench.ts measures both); an ultrapeer with hundreds of leaf
- * links, idle most of the time, keeps one. Batches are compressed in the
+ * batch instead fragments the malloc heap under a burst; an ultrapeer with
+ * hundreds of leaf links, idle most of the time, keeps a few. Batches are compressed in the
  * order they come, so each link's stay in order.
  */
 export class BatchCompressor {
