@@ -239,6 +239,11 @@ export class Servent {
     for (const compressor of this.#leafCompressors) compressor.close();
   }
 
+  /** The compressor a connection keeps to, if its peer is a leaf: spread by id. */
+  #leafCompressorFor(id: number): BatchCompressor {
+    return this.#leafCompressors[id % LEAF_COMPRESSORS]!;
+  }
+
   status(): ServentStatus {
     return {
       userAgent: this.#config.userAgent,
@@ -427,10 +432,11 @@ export class Servent {
     this.#reachable = true;
     const remote = { host: normalizeIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
     const profile = this.#profile(socket);
-    const conn: Connection = new Connection(this.#nextId++, 'inbound', remote, socket, {
+    const id = this.#nextId++;
+    const conn: Connection = new Connection(id, 'inbound', remote, socket, {
       log: this.#log,
       handshakeTimeoutMs: this.#config.handshakeTimeoutMs,
-      leafCompressor: this.#leafCompressors[this.#nextId % LEAF_COMPRESSORS]!,
+      leafCompressor: this.#leafCompressorFor(id),
       respond: (request) => {
         const peerListen = listenAddress(request.headers);
         const exclude = new Set([
@@ -475,10 +481,11 @@ export class Servent {
       socket.removeAllListeners('error');
       socket.setTimeout(0);
       const profile = this.#profile(socket);
-      const conn: Connection = new Connection(this.#nextId++, 'outbound', address, socket, {
+      const id = this.#nextId++;
+      const conn: Connection = new Connection(id, 'outbound', address, socket, {
         log: this.#log,
         handshakeTimeoutMs: this.#config.handshakeTimeoutMs,
-        leafCompressor: this.#leafCompressors[this.#nextId % LEAF_COMPRESSORS]!,
+        leafCompressor: this.#leafCompressorFor(id),
         request: requestFields(profile, { remoteAddress: address.host }),
         confirm: (response) => {
           const reply = decideOutgoing(response, profile, this.#slotState(), {
