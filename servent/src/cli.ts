@@ -5,6 +5,7 @@
  *   gnutella-servent start --listen HOST:PORT [--ultrapeer|--leaf] [--peer HOST:PORT ...] [--control HOST:PORT]
  *   gnutella-servent status [--control HOST:PORT]
  *   gnutella-servent search "terms" [--control HOST:PORT] [--timeout SECONDS]
+ *   gnutella-servent download 'magnet:?xt=urn:sha1:…' [--control HOST:PORT] [--timeout SECONDS]
  */
 import { Command, Option } from 'commander';
 import { ConfigError, parseConfig, type ServentConfigInput } from './node/config.js';
@@ -63,6 +64,12 @@ program
   .option('--data <dir>', 'folder for state such as the hash cache (needed with --share)')
   .option('--hash-workers <n>', 'threads hashing shared files', int)
   .option('--rescan-interval <ms>', 'how often the share folder is rescanned', int)
+  .option('--downloads <dir>', 'folder for finished downloads (default: <data>/downloads)')
+  .option('--upload-slots <n>', 'uploads served at once', int)
+  .option('--upload-queue <n>', 'downloaders kept waiting when every slot is taken', int)
+  .option('--upload-poll-min <s>', 'a queued downloader polls again no sooner than this', int)
+  .option('--upload-poll-max <s>', 'a queued downloader polls again no later than this', int)
+  .option('--connect-back-wait <ms>', 'a leaf with no connect-back by then is firewalled', int)
   .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
   .action(async (opts) => {
     const input: ServentConfigInput = {
@@ -86,6 +93,12 @@ program
       data: opts.data,
       hashWorkers: opts.hashWorkers,
       rescanIntervalMs: opts.rescanInterval,
+      downloads: opts.downloads,
+      uploadSlots: opts.uploadSlots,
+      uploadQueue: opts.uploadQueue,
+      uploadPollMinS: opts.uploadPollMin,
+      uploadPollMaxS: opts.uploadPollMax,
+      connectBackWaitMs: opts.connectBackWait,
     };
     const config = parseConfig(input);
     const log = createLogger(config.logLevel);
@@ -164,6 +177,70 @@ program
     }
     process.stderr.write(`${count} result${count === 1 ? '' : 's'}\n`);
   });
+
+program
+  .command('download')
+  .description('download what a magnet link names through a running servent, and wait for it')
+  .argument('<magnet>', "a magnet link: 'magnet:?xt=urn:sha1:…&dn=…&xl=…&xs=…'")
+  .option('--control <host:port>', 'its control API address', '127.0.0.1:6347')
+  .option(
+    '--timeout <seconds>',
+    'give up waiting after this long (the download goes on)',
+    Number,
+    3600,
+  )
+  .option('--no-wait', 'start the download and return')
+  .action(async (magnet: string, opts) => {
+    const base = `http://${opts.control}`;
+    const started = await fetch(`${base}/downloads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ magnet }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!started.ok)
+      throw new Error(`control API answered ${started.status}: ${await started.text()}`);
+    const { downloads } = (await started.json()) as { downloads: DownloadReport[] };
+    if (!opts.wait) {
+      for (const d of downloads) process.stdout.write(`${d.urn}  ${d.name}  ${d.state}\n`);
+      return;
+    }
+    const deadline = Date.now() + opts.timeout * 1000;
+    for (const { urn } of downloads) {
+      for (;;) {
+        const res = await fetch(`${base}/downloads/${urn}`, { signal: AbortSignal.timeout(5_000) });
+        if (!res.ok) throw new Error(`control API answered ${res.status}: ${await res.text()}`);
+        const d = (await res.json()) as DownloadReport;
+        process.stderr.write(`${progressLine(d)}\n`);
+        if (d.state === 'complete') {
+          process.stdout.write(`${d.path}\n`);
+          break;
+        }
+        if (d.state === 'failed') throw new Error(`download of ${d.name} failed: ${d.error}`);
+        if (Date.now() > deadline)
+          throw new Error(`still downloading ${d.name} after ${opts.timeout} s`);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  });
+
+interface DownloadReport {
+  urn: string;
+  name: string;
+  size?: number;
+  state: string;
+  error?: string;
+  path?: string;
+  verifiedBytes: number;
+  rateBytesPerS: number;
+  sources: Array<{ state: string }>;
+}
+
+function progressLine(d: DownloadReport): string {
+  const percent = d.size ? ((100 * d.verifiedBytes) / d.size).toFixed(1) : '?';
+  const active = d.sources.filter((s) => s.state === 'active').length;
+  return `${d.name}: ${d.state}, ${percent}% verified (${d.verifiedBytes} of ${d.size ?? '?'} bytes), ${active}/${d.sources.length} sources, ${(d.rateBytesPerS / 1024).toFixed(0)} KiB/s`;
+}
 
 program.parseAsync().catch((err: unknown) => {
   const message =

@@ -50,8 +50,20 @@ export const ServentConfigSchema = z.object({
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** The folder shared, walked recursively; nothing shared when absent. */
   share: z.string().min(1).optional(),
-  /** Where state lives (the hash cache); required with `share`. */
+  /** Where state lives (the hash cache, partial downloads); required with `share` and for downloads. */
   data: z.string().min(1).optional(),
+  /** Where finished downloads go; `<data>/downloads` when absent. */
+  downloads: z.string().min(1).optional(),
+  /** Uploads served at once. */
+  uploadSlots: z.number().int().min(1).max(100).default(4),
+  /** Downloaders kept waiting in the active queue when every slot is taken (http-transfers.md §7). */
+  uploadQueue: z.number().int().min(0).max(1000).default(10),
+  /** A queued downloader polls again no sooner than this (LimeWire: 45 s) ... */
+  uploadPollMinS: z.number().int().min(0).max(3600).default(45),
+  /** ... and no later than this (LimeWire: 120 s), or loses its place. */
+  uploadPollMaxS: z.number().int().min(1).max(7200).default(120),
+  /** A leaf that asked for a TCP connect-back and got none within this is firewalled (push.md §1). */
+  connectBackWaitMs: z.number().int().min(100).max(120_000).default(5_000),
   ...ShareSettingsSchema.shape,
 });
 

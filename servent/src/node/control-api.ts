@@ -15,15 +15,23 @@
  *   GET  /searches                    our searches with their result counts
  *   GET  /search/GUID                 a search and its results so far
  *   GET  /search/GUID/stream          its results as they arrive, one JSON object a line, until the client goes
+ *   GET  /transfers                   uploads (active, queued, served, bytes) and every download's progress
+ *   POST /downloads   {magnet} | {sha1, name, size?, sources?}   start downloads; answers their progress
+ *   GET  /downloads/URN               one download's progress: bytes verified, sources, rate, state
+ *   DELETE /downloads/URN             cancel it and remove its partial data
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { sha1Urn } from '../core/hash/index.js';
 import type { HostAddress } from '../core/hosts/host-list.js';
+import { safeFileName } from '../core/transfer/magnet.js';
+import { base32Decode } from '../core/wire/base32.js';
 import { ShareFolderError } from './library/index.js';
 import type { Logger } from './log.js';
 import { SearchError, type Servent } from './servent.js';
+import { MagnetError } from './transfer/downloads.js';
+import type { Transfers } from './transfer/transfers.js';
 
 /** Control requests are small; anything larger is refused unread. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -38,6 +46,19 @@ const SearchBody = z.object({
   ttl: z.number().int().min(1).max(7).optional(),
 });
 const SharesBody = z.object({ folder: z.string().min(1) });
+const DownloadBody = z.union([
+  z.object({ magnet: z.string().min(8).max(8192) }),
+  z.object({
+    sha1: z.string().regex(/^(urn:sha1:)?[A-Za-z2-7]{32}$/, 'expected urn:sha1:<32 base32>'),
+    name: z.string().min(1).max(255),
+    size: z.number().int().min(0).optional(),
+    sources: z
+      .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected HOST:PORT'))
+      .max(100)
+      .default([]),
+  }),
+]);
+const DOWNLOAD_PATH = /^\/downloads\/(?:urn:sha1:)?([A-Za-z2-7]{32})$/;
 const SEARCH_PATH = /^\/search\/([0-9a-fA-F]{32})(\/stream)?$/;
 
 class HttpError extends Error {
@@ -100,6 +121,8 @@ export class ControlApi {
       if (!record) throw new HttpError(404, `no search ${search[1]}`);
       return record;
     }
+    const download = DOWNLOAD_PATH.exec(path);
+    if (download) return this.#download(servent, req.method, download[1]!);
     switch (`${req.method} ${path}`) {
       case 'GET /status':
         return servent.status();
@@ -161,9 +184,27 @@ export class ControlApi {
           throw new HttpError(404, `no connection ${body.id}`);
         return { closing: body.id };
       }
+      case 'GET /transfers':
+        return transfersOf(servent).status();
+      case 'POST /downloads':
+        return {
+          downloads: await startDownloads(servent, DownloadBody.parse(await readJson(req))),
+        };
       default:
         throw new HttpError(404, `no route ${req.method} ${path}; try GET /status`);
     }
+  }
+
+  async #download(servent: Servent, method: string | undefined, base32: string): Promise<unknown> {
+    const transfers = transfersOf(servent);
+    const urn = `urn:sha1:${base32.toUpperCase()}`;
+    if (method === 'DELETE') {
+      if (!(await transfers.downloads.cancel(urn))) throw new HttpError(404, `no download ${urn}`);
+      return { cancelled: urn };
+    }
+    const found = transfers.downloads.get(urn);
+    if (method !== 'GET' || !found) throw new HttpError(404, `no download ${urn}`);
+    return found.status();
   }
 
   /** NDJSON: results already in, then each new one, until the client disconnects. */
@@ -180,6 +221,36 @@ export class ControlApi {
     const unsubscribe = servent.searches.subscribe(guid, write);
     req.on('close', unsubscribe);
   }
+}
+
+function transfersOf(servent: Servent): Transfers {
+  const transfers = servent.transfers;
+  if (!transfers)
+    throw new HttpError(409, 'transfers need a state folder: start the servent with --data DIR');
+  return transfers;
+}
+
+async function startDownloads(servent: Servent, body: z.infer<typeof DownloadBody>) {
+  const transfers = transfersOf(servent);
+  try {
+    if ('magnet' in body)
+      return (await transfers.downloads.fromMagnet(body.magnet)).map((d) => d.status());
+  } catch (err) {
+    if (err instanceof MagnetError) throw new HttpError(400, err.message);
+    throw err;
+  }
+  const sha1 = base32Decode(body.sha1.replace(/^urn:sha1:/, '').toUpperCase());
+  if (!sha1.ok) throw new HttpError(400, 'bad SHA-1');
+  const sources = body.sources.map((s) => {
+    const at = s.lastIndexOf(':');
+    return { host: s.slice(0, at), port: Number(s.slice(at + 1)) };
+  });
+  const name = safeFileName(body.name);
+  const download = await transfers.download(
+    { sha1: sha1.value, name, ...(body.size !== undefined && { size: body.size }) },
+    sources,
+  );
+  return [download.status()];
 }
 
 function pathOf(req: http.IncomingMessage): string {

@@ -2,11 +2,13 @@
  * The running servent: listens and dials, keeps connection slots, and moves
  * bytes between sockets and the sans-I/O overlay (routing, QRP exchange, send
  * queues, keep-alive), whose timers and events it serves. It also owns the
- * share library and our own searches.
+ * share library, our own searches and the transfers (transfer/transfers.ts),
+ * and learns whether others can reach us (a TCP connect-back, push.md §1).
  */
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as os from 'node:os';
+import { join } from 'node:path';
 import { Election } from '../core/election.js';
 import {
   capabilitiesOf,
@@ -22,6 +24,7 @@ import {
 } from '../core/handshake/index.js';
 import { sha1Urn } from '../core/hash/index.js';
 import { type HostAddress, HostList, hostKey } from '../core/hosts/host-list.js';
+import { INBOUND_SNIFF_BYTES, inboundKind } from '../core/inbound-kind.js';
 import { byeMessage } from '../core/link/link-messages.js';
 import {
   Overlay,
@@ -30,6 +33,7 @@ import {
   type TableSummary,
 } from '../core/overlay/index.js';
 import { Library, type SharedFile, sanitizeCriteria } from '../core/search/index.js';
+import { hitSources } from '../core/transfer/hit-sources.js';
 import {
   ByeCode,
   extensionSha1s,
@@ -43,6 +47,7 @@ import { type ShareCounters, ShareFolderError, ShareLibrary } from './library/in
 import { BatchCompressor, LEAF_COMPRESSION } from './link-deflater.js';
 import type { Logger } from './log.js';
 import { Searches, type SearchRecord, type SearchResult } from './searches.js';
+import { Transfers } from './transfer/transfers.js';
 
 /** LimeWire's outgoing TCP connect timeout (handshake.md section 9). */
 const CONNECT_TIMEOUT_MS = 6_000;
@@ -71,6 +76,8 @@ export interface ServentStatus {
   listen: HostAddress;
   control: HostAddress | undefined;
   slots: SlotState;
+  firewalled: boolean;
+  pushProxies: HostAddress[];
   knownHosts: number;
   shares: ShareCounters | undefined;
   connections: Array<ConnectionSnapshot & { queue?: { messages: number; bytes: number } }>;
@@ -116,6 +123,15 @@ export class Servent {
   #stopping = false;
   #listen: HostAddress;
   #externalHost: string | undefined;
+  /** Uploads, downloads, pushes; none without a state folder. */
+  readonly #transfers: Transfers | undefined;
+  /** A leaf that asked for a connect-back and got none (push.md §1): hits ask for pushes. */
+  #firewalled = false;
+  #connectBackTimer: NodeJS.Timeout | undefined;
+  /** Our push proxies (LIME/22), by the link that named them. */
+  readonly #pushProxies = new Map<number, HostAddress>();
+  /** Links we connected back to already (BEAR/7 is answered once a link). */
+  readonly #connectedBack = new Set<number>();
 
   constructor(config: ServentConfig, log: Logger) {
     this.#config = config;
@@ -138,6 +154,44 @@ export class Servent {
           )
         : undefined;
     this.#overlay = this.#newOverlay();
+    this.#transfers = config.data === undefined ? undefined : this.#newTransfers(config.data);
+  }
+
+  #newTransfers(data: string): Transfers {
+    const config = this.#config;
+    return new Transfers({
+      serventId: this.#serventId,
+      userAgent: config.userAgent,
+      log: this.#log.child({ component: 'transfer' }),
+      partDir: join(data, 'incomplete'),
+      completeDir: config.downloads ?? join(data, 'downloads'),
+      uploadSlots: config.uploadSlots,
+      uploadQueue: config.uploadQueue,
+      pollMinS: config.uploadPollMinS,
+      pollMaxS: config.uploadPollMaxS,
+      library: () => this.#library,
+      sharedPath: async (index) => this.#shares?.localPath(index),
+      self: () => ({
+        address: this.#advertised(),
+        firewalled: this.#firewalled,
+        pushProxies: [...this.#pushProxies.values()],
+      }),
+      sendPush: (push, oneHop) => {
+        const sent = this.#overlay.sendPush(push, oneHop, Date.now());
+        this.#pump();
+        return sent;
+      },
+      search: (text, urns) => {
+        const guid = this.#overlay.search(text, { urns }, Date.now());
+        this.#searches.start(guid, text === '\\' ? urns.join(' ') : text, new Date());
+        this.#pump();
+      },
+    });
+  }
+
+  /** Uploads and downloads; undefined when the servent has no state folder. */
+  get transfers(): Transfers | undefined {
+    return this.#transfers;
   }
 
   #newOverlay(): Overlay {
@@ -150,6 +204,8 @@ export class Servent {
         ...this.#advertised(),
         sharedFiles: this.#library.size,
         sharedKilobytes: Math.ceil(this.#library.totalBytes / 1024),
+        firewalled: this.#firewalled,
+        pushProxies: [...this.#pushProxies.values()],
       }),
       // Through the current library: the share folder may change while we run.
       search: {
@@ -212,6 +268,7 @@ export class Servent {
       'listening',
     );
     await this.#shares?.start();
+    await this.#transfers?.start();
     this.#fillSlots();
     this.#armElection();
     return this.#listen;
@@ -221,6 +278,8 @@ export class Servent {
     this.#stopping = true;
     if (this.#dialTimer) clearTimeout(this.#dialTimer);
     if (this.#electionTimer) clearTimeout(this.#electionTimer);
+    if (this.#connectBackTimer) clearTimeout(this.#connectBackTimer);
+    await this.#transfers?.stop();
     const closed = [...this.#connections.values()].map(
       (c) =>
         new Promise<void>((resolve) =>
@@ -253,6 +312,8 @@ export class Servent {
       listen: this.#listen,
       control: this.#config.control,
       slots: this.#slotState(),
+      firewalled: this.#firewalled,
+      pushProxies: [...this.#pushProxies.values()],
       knownHosts: this.#hosts.size,
       shares: this.#shares?.counters(),
       connections: this.#connectionReport(),
@@ -424,13 +485,48 @@ export class Servent {
     this.#scheduleFill();
   }
 
+  /**
+   * An incoming connection: told apart by its first bytes (core/inbound-kind.ts)
+   * and handed, bytes and all, to the handshake, the uploads or a waiting push.
+   */
   #accept(socket: net.Socket): void {
     if (this.#stopping) {
       socket.destroy();
       return;
     }
     this.#reachable = true;
+    if (this.#firewalled) {
+      this.#log.info('incoming connection: reachable after all');
+      this.#firewalled = false;
+    }
     const remote = { host: normalizeIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
+    let head = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), this.#config.handshakeTimeoutMs);
+    socket.on('error', () => socket.destroy());
+    const sniff = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const kind = inboundKind(head.subarray(0, INBOUND_SNIFF_BYTES));
+      if (kind === undefined) return;
+      clearTimeout(timer);
+      socket.off('data', sniff);
+      socket.pause();
+      socket.unshift(head);
+      if (kind === 'gnutella') this.#acceptGnutella(socket, remote);
+      else if (kind === 'http' && this.#transfers) this.#transfers.serveHttp(socket, remote);
+      else if (kind === 'giv' && this.#transfers) this.#transfers.acceptGiv(socket);
+      else {
+        // A connect-back marker (BEAR/7) proves we are reachable; anything else is not ours.
+        this.#log.debug({ peer: hostKey(remote), kind }, 'incoming connection closed');
+        socket.destroy();
+        return;
+      }
+      // pause() above stopped the flow; new 'data' listeners do not restart it.
+      socket.resume();
+    };
+    socket.on('data', sniff);
+  }
+
+  #acceptGnutella(socket: net.Socket, remote: HostAddress): void {
     const profile = this.#profile(socket);
     const id = this.#nextId++;
     const conn: Connection = new Connection(id, 'inbound', remote, socket, {
@@ -507,6 +603,7 @@ export class Servent {
       if (conn.peerHeaders) {
         this.#overlay.addLink(conn.id, capabilitiesOf(conn.peerHeaders), Date.now());
         this.#linked.add(conn.id);
+        this.#checkReachable();
       }
       this.#pump();
     });
@@ -524,6 +621,7 @@ export class Servent {
       this.#learnFrom(conn.peerHeaders);
       this.#connections.delete(conn.id);
       this.#slots.delete(conn);
+      this.#pushProxies.delete(conn.id);
       if (this.#linked.delete(conn.id)) this.#overlay.removeLink(conn.id, Date.now());
       this.#pump();
       this.#scheduleFill();
@@ -562,21 +660,64 @@ export class Servent {
     switch (event.type) {
       case 'search-result':
         this.#searches.add(event.guid, resultsOf(event.hit, event.hops));
+        for (const source of hitSources(event.hit)) this.#transfers?.hit(source);
         return;
       case 'close-link':
         this.#connections.get(event.link)?.close(event.reason);
         return;
       case 'push-for-us':
-        this.#log.info(
-          { link: event.link, fileIndex: event.push.fileIndex },
-          'push for us (transfers not yet served)',
-        );
+        if (this.#transfers) this.#transfers.answerPush(event.push);
+        else
+          this.#log.info({ link: event.link }, 'push for us, but nothing to serve without --data');
         return;
+      case 'connect-back':
+        this.#connectBack(event.link, event.port);
+        return;
+      case 'push-proxy': {
+        const conn = this.#connections.get(event.link);
+        const host = event.address ?? conn?.remote.host;
+        if (host) this.#pushProxies.set(event.link, { host, port: event.port });
+        return;
+      }
       case 'pong':
         // Hosts with free slots are worth dialling later (pong caching arrives with the host cache).
         this.#hosts.add({ host: event.pong.address, port: event.pong.port }, Date.now());
         return;
     }
+  }
+
+  /**
+   * A leaf that has not been reached yet asks its ultrapeers to connect back
+   * (BEAR/7); with no incoming connection by `connectBackWaitMs` it is
+   * firewalled: its hits ask for pushes and it asks for push proxies (PUSH-11).
+   */
+  #checkReachable(): void {
+    if (this.#mode !== 'leaf' || this.#reachable) return;
+    if (this.#firewalled) {
+      this.#overlay.requestPushProxies(Date.now());
+      return;
+    }
+    if (this.#connectBackTimer) return;
+    if (this.#overlay.requestConnectBack(this.#listen.port, Date.now()) === 0) return;
+    this.#connectBackTimer = setTimeout(() => {
+      if (this.#reachable || this.#stopping) return;
+      this.#firewalled = true;
+      this.#log.info('no connect-back arrived: firewalled; asking for push proxies');
+      this.#overlay.requestPushProxies(Date.now());
+      this.#pump();
+    }, this.#config.connectBackWaitMs);
+    this.#connectBackTimer.unref();
+  }
+
+  /** BEAR/7: connect to the peer's address at `port`, say `\n\n` and close (VM-9); once per link. */
+  #connectBack(link: number, port: number): void {
+    const conn = this.#connections.get(link);
+    if (!conn || this.#connectedBack.has(link) || port === 0) return;
+    this.#connectedBack.add(link);
+    const socket = net.connect({ host: conn.remote.host, port, timeout: CONNECT_TIMEOUT_MS });
+    socket.once('connect', () => socket.end('\n\n'));
+    socket.once('timeout', () => socket.destroy());
+    socket.once('error', () => socket.destroy());
   }
 
   #armOverlayTimer(): void {

@@ -233,6 +233,11 @@ export class TigerTree {
     return this.#level(depth).slice(index * TIGER_LENGTH, (index + 1) * TIGER_LENGTH);
   }
 
+  /** The nodes of level `depth`, concatenated (what `fromLevel` takes back). */
+  level(depth: number): Uint8Array {
+    return this.#level(depth).slice();
+  }
+
   /** Bytes of the file under one node of level `depth` (the last node may cover fewer). */
   blockSize(depth: number): number {
     this.#level(depth); // only levels held have blocks to check against

@@ -49,9 +49,25 @@ import type { OverlayEvent, OverlayOptions, PeerCapabilities } from './types.js'
 export const DEFAULT_VENDOR_CODE = 'GSNT';
 
 /** The vendor messages we act on, listed in our Messages Supported (VM-6, VM-7). */
-const IMPLEMENTED_VENDOR_MESSAGES = [{ vendor: 'BEAR', selector: 4, version: 1 }];
+const IMPLEMENTED_VENDOR_MESSAGES = [
+  { vendor: 'BEAR', selector: 4, version: 1 },
+  { vendor: 'BEAR', selector: 7, version: 1 },
+  { vendor: 'LIME', selector: 21, version: 1 },
+  { vendor: 'LIME', selector: 22, version: 2 },
+];
+
+/** Ultrapeers asked for a TCP connect-back at once (vendor-messages.md §5). */
+const CONNECT_BACK_ASKS = 3;
 
 const ZERO_GUID = new Uint8Array(GUID_LENGTH);
+
+/** The peer listed the message in Messages Supported, or sent no list (so we cannot tell). */
+function supports(link: Link, vendor: string, selector: number): boolean {
+  return (
+    link.vendorMessages === undefined ||
+    link.vendorMessages.some((m) => m.vendor === vendor && m.selector === selector)
+  );
+}
 const EMPTY = new Uint8Array(0);
 
 export class Overlay {
@@ -287,6 +303,48 @@ export class Overlay {
   }
 
   /**
+   * Asks up to three ultrapeers to connect back to `port` (BEAR/7, VM-9): an
+   * incoming connection then proves we can be reached. Returns how many
+   * were asked: those that listed BEAR/7 in Messages Supported, or that
+   * sent none.
+   */
+  requestConnectBack(port: number, now: number): number {
+    this.#now = now;
+    const frame = encodeVendorFrame({ kind: 'tcp-connect-back', version: 1, port }, ZERO_GUID);
+    const willing = this.#links.ultrapeers.filter((link) => supports(link, 'BEAR', 7));
+    for (const link of willing.slice(0, CONNECT_BACK_ASKS))
+      this.#links.send(link, frame, SendClass.Control, 0);
+    return Math.min(willing.length, CONNECT_BACK_ASKS);
+  }
+
+  /** A firewalled leaf asks each of its ultrapeers to be its push proxy (LIME/21, PUSH-11). */
+  requestPushProxies(now: number): void {
+    this.#now = now;
+    if (this.#options.mode !== 'leaf') return;
+    const frame = encodeVendorFrame(
+      { kind: 'push-proxy-request', version: 1 },
+      this.#options.serventId,
+    );
+    for (const link of this.#links.ultrapeers) {
+      if (supports(link, 'LIME', 21)) this.#links.send(link, frame, SendClass.Control, 0);
+    }
+  }
+
+  /**
+   * Sends a Push asking servent `serventId` to connect to `address:port`
+   * (push.md §2). `oneHop`: only to a leaf we are push proxy for, as an HTTP
+   * push-proxy request asks (PUSH-15, PUSH-16). False when there is no route.
+   */
+  sendPush(
+    push: { serventId: Uint8Array; fileIndex: number; address: string; port: number },
+    oneHop: boolean,
+    now: number,
+  ): boolean {
+    this.#now = now;
+    return this.#router.sendPush(push, oneHop, now);
+  }
+
+  /**
    * Closes a link politely: droppable messages go, the rest of its queue is
    * flushed with a Bye last when the peer announced Bye-Packet (MSG-34,
    * HS-27), then `close-link` is emitted.
@@ -384,6 +442,38 @@ export class Overlay {
     switch (message.kind) {
       case 'messages-supported':
         link.vendorMessages = message.entries;
+        return;
+      case 'tcp-connect-back':
+        this.#events.push({ type: 'connect-back', link: link.id, port: message.port });
+        return;
+      case 'push-proxy-request':
+        // Only an ultrapeer proxies, and only for its leaves (push.md §6.1).
+        if (this.#options.mode !== 'ultrapeer' || !link.isLeaf) {
+          this.#links.drop(link, 'vendor-ignored');
+          return;
+        }
+        this.#router.proxyFor(link, raw.subarray(0, GUID_LENGTH));
+        {
+          const self = this.#options.self();
+          const ack = encodeVendorFrame(
+            { kind: 'push-proxy-ack', version: 2, address: self.host, port: self.port },
+            raw.subarray(0, GUID_LENGTH),
+          );
+          this.#links.send(link, ack, SendClass.Control, 0);
+        }
+        return;
+      case 'push-proxy-ack':
+        if (link.isLeaf) {
+          this.#links.drop(link, 'vendor-ignored');
+          return;
+        }
+        // v1 names only the port: the proxy is the link's peer (PUSH-12); the shell knows its address.
+        this.#events.push({
+          type: 'push-proxy',
+          link: link.id,
+          port: message.port,
+          ...(message.version === 2 && { address: message.address }),
+        });
         return;
       case 'hops-flow': {
         // Busy leaves leave the merged table (qrp.md §9).

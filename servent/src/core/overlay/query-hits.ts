@@ -11,6 +11,7 @@ import {
   type ExtensionBlock,
   encodeGgepH,
   encodeMessage,
+  encodePackedHosts,
   encodeQueryHit,
   eqhdOpenData,
   type GgepExtension,
@@ -45,7 +46,7 @@ export function queryHitMessages(
   wantsGgepH = false,
 ): Uint8Array[] {
   const ttl = Math.max(queryHops + 1, Math.min(queryHops + 2, source.hardTtlLimit));
-  const trailer = trailerOf(source.vendorCode);
+  const trailer = trailerOf(source.vendorCode, source.self);
   const messages: Uint8Array[] = [];
   for (let start = 0; start < results.length; start += source.resultsPerHit) {
     const payload = encodeQueryHit({
@@ -63,18 +64,31 @@ export function queryHitMessages(
   return messages;
 }
 
+/** Push proxies named in a hit (LimeWire writes at most 4, PUSH-13). */
+const MAX_HIT_PUSH_PROXIES = 4;
+
 /**
- * EQHD with 2 bytes of open data: push flag stated false, we accept incoming
- * connections (MSG-29; firewalled operation comes with push support), GGEP
- * stated absent; busy, uploaded and speed left unstated.
+ * EQHD with 2 bytes of open data: the push flag says whether we are
+ * firewalled (MSG-29), GGEP whether the trailer carries our push proxies
+ * (GGEP `PUSH`, PUSH-13); busy, uploaded and speed left unstated.
  */
-function trailerOf(vendorCode: string): QueryHitTrailer {
+function trailerOf(vendorCode: string, self: SelfInfo): QueryHitTrailer {
   const empty = new Uint8Array(0);
+  const proxies = self.firewalled ? (self.pushProxies ?? []).slice(0, MAX_HIT_PUSH_PROXIES) : [];
+  const ggep =
+    proxies.length > 0
+      ? [
+          ggepExtension(
+            'PUSH',
+            encodePackedHosts(proxies.map((p) => ({ address: p.host, port: p.port }))),
+          ),
+        ]
+      : [];
   return {
     vendor: vendorCode,
-    openData: eqhdOpenData({ push: false, ggep: false }),
+    openData: eqhdOpenData({ push: self.firewalled === true, ggep: ggep.length > 0 }),
     vendorData: empty,
-    ggep: [],
+    ggep,
     afterGgep: empty,
     xml: empty,
   };

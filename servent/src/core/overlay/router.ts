@@ -26,6 +26,7 @@ import {
   decodeQuery,
   decodeQueryHit,
   encodeMessage,
+  encodePush,
   extensionSha1s,
   formatUrn,
   GUID_LENGTH,
@@ -80,6 +81,8 @@ export class Router {
   readonly #queryRoutes: RouteTable<string, QueryRoute>;
   readonly #pushRoutes: RouteTable<string, number>;
   readonly #pushesSeen: RouteTable<string, true>;
+  /** Leaves we are push proxy for (LIME/21): servent id → link (push.md §6.1). */
+  readonly #proxied = new Map<string, number>();
   /** Leaves by the slots of their tables, to find the few a query may match (UP-7). */
   readonly #leafIndex = new LeafIndex<Link>();
 
@@ -117,6 +120,41 @@ export class Router {
     const id = link.id;
     this.#queryRoutes.deleteWhere((route) => route.link === id);
     this.#pushRoutes.deleteWhere((link) => link === id);
+    for (const [key, link] of this.#proxied) if (link === id) this.#proxied.delete(key);
+  }
+
+  /** A leaf asked us to be its push proxy (LIME/21): Pushes for it go straight to it. */
+  proxyFor(link: Link, serventId: Uint8Array): void {
+    this.#proxied.set(guidKey(serventId), link.id);
+  }
+
+  /**
+   * Originates a Push (push.md §2–§3, PUSH-1, PUSH-16): to the target itself
+   * when it is a leaf we proxy for (one hop), else along the push route its
+   * hits taught (RT-4) unless `oneHop`. False when there is no way to it.
+   */
+  sendPush(
+    push: { serventId: Uint8Array; fileIndex: number; address: string; port: number },
+    oneHop: boolean,
+    now: number,
+  ): boolean {
+    const key = guidKey(push.serventId);
+    const proxied = this.#proxied.get(key);
+    const routed = oneHop ? undefined : this.#pushRoutes.get(key, now);
+    const to = this.#links.get(proxied ?? routed ?? Number.NaN);
+    if (to === undefined || !to.open) return false;
+    const ttl =
+      proxied !== undefined ? 1 : Math.max(1, Math.min(MAX_OWN_QUERY_TTL, to.caps.maxTtl));
+    const guid = newGuid(this.#o.random);
+    this.#pushesSeen.set(guidKey(guid), true, now);
+    const payload = encodePush({ ...push, ggep: [] });
+    this.#links.send(
+      to,
+      encodeMessage({ guid, type: MessageType.Push, ttl, hops: 0 }, payload),
+      SendClass.Push,
+      0,
+    );
+    return true;
   }
 
   handleQuery(from: Link, raw: Uint8Array, ttl: number, hops: number, now: number): void {

@@ -37,6 +37,10 @@ export interface SelfInfo {
   port: number;
   sharedFiles: number;
   sharedKilobytes: number;
+  /** We cannot take incoming connections: hits ask for a Push (MSG-29). */
+  firewalled?: boolean;
+  /** Our push proxies, for GGEP PUSH in hits (PUSH-13, at most 4 used). */
+  pushProxies?: ReadonlyArray<{ host: string; port: number }>;
 }
 
 export interface OverlayOptions {
@@ -68,5 +72,9 @@ export type OverlayEvent =
   | { type: 'close-link'; link: number; reason: string }
   /** A Push naming our servent id. */
   | { type: 'push-for-us'; link: number; push: Push }
+  /** A peer asks us to connect back to its address at `port` (BEAR/7). */
+  | { type: 'connect-back'; link: number; port: number }
+  /** An ultrapeer is our push proxy (LIME/22); v1 gives no address: the link's peer. */
+  | { type: 'push-proxy'; link: number; port: number; address?: string }
   /** A pong received: a host learned. */
   | { type: 'pong'; link: number; pong: Pong; hops: number };

@@ -53,8 +53,16 @@ export interface SharedFile {
   readonly size: number;
   readonly sha1: Uint8Array;
   readonly tigerRoot?: Uint8Array;
+  /** One level of its Tiger tree, the one served over THEX (HTTP-22). */
+  readonly tigerLevel?: TreeLevel;
   /** When the file was first shared with this content (ms since 1970). */
   readonly addedAt: number;
+}
+
+/** The nodes (24-byte digests, concatenated) of level `depth` of a Tiger tree. */
+export interface TreeLevel {
+  readonly depth: number;
+  readonly nodes: Uint8Array;
 }
 
 /** What the shell knows of a file; the library chooses the index and derives the name. */
@@ -273,6 +281,7 @@ export class Library {
       size: input.size,
       sha1: input.sha1.slice(),
       ...(input.tigerRoot && { tigerRoot: input.tigerRoot.slice() }),
+      ...(input.tigerLevel && { tigerLevel: input.tigerLevel }),
       addedAt: input.addedAt,
     };
     this.#byIndex.set(index, file);

@@ -8,6 +8,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { TreeLevel } from '../../core/search/library.js';
 import { base32Decode, base32Encode } from '../../core/wire/base32.js';
 import type { Logger } from '../log.js';
 
@@ -19,13 +20,18 @@ export interface CacheEntry {
   mtimeMs: number;
   sha1: Uint8Array;
   tigerRoot?: Uint8Array;
+  tigerLevel?: TreeLevel;
   addedAt: number;
 }
 
-const digest = (length: number) =>
+/** Base32 of `length` bytes, or of any whole number of `unit`-byte digests. */
+const digest = (length: number, unit = length) =>
   z.string().transform((text, ctx) => {
     const bytes = base32Decode(text);
-    if (!bytes.ok || bytes.value.length !== length) {
+    if (
+      !bytes.ok ||
+      (unit === length ? bytes.value.length !== length : bytes.value.length % unit)
+    ) {
       ctx.addIssue({ code: 'custom', message: `expected ${length} bytes in base32` });
       return z.NEVER;
     }
@@ -37,6 +43,9 @@ const EntrySchema = z.object({
   mtimeMs: z.number(),
   sha1: digest(20),
   tigerRoot: digest(24).optional(),
+  tigerLevel: z
+    .object({ depth: z.number().int().min(0).max(64), nodes: digest(24, 24) })
+    .optional(),
   addedAt: z.number(),
 });
 
@@ -94,12 +103,15 @@ export async function saveHashCache(
   entries: Iterable<[string, CacheEntry]>,
 ): Promise<void> {
   const files: Record<string, unknown> = {};
-  for (const [relativePath, { size, mtimeMs, sha1, tigerRoot, addedAt }] of entries) {
+  for (const [relativePath, { size, mtimeMs, sha1, tigerRoot, tigerLevel, addedAt }] of entries) {
     files[relativePath] = {
       size,
       mtimeMs,
       sha1: base32Encode(sha1),
       ...(tigerRoot && { tigerRoot: base32Encode(tigerRoot) }),
+      ...(tigerLevel && {
+        tigerLevel: { depth: tigerLevel.depth, nodes: base32Encode(tigerLevel.nodes) },
+      }),
       addedAt,
     };
   }

@@ -16,6 +16,9 @@ export interface FileHashes {
   changed: boolean;
   sha1: Uint8Array;
   tigerRoot: Uint8Array;
+  /** The tree level THEX serves for this size (hash-worker.ts). */
+  tigerDepth: number;
+  tigerLevel: Uint8Array;
 }
 
 /** One file could not be hashed: the OS refused it (`code`), or the worker died or was stopped. */
@@ -139,8 +142,8 @@ export class HashPool {
       this.#idle.push(worker);
       worker.unref();
       if (reply.ok) {
-        const { size, mtimeMs, changed, sha1, tigerRoot } = reply;
-        job.resolve({ size, mtimeMs, changed, sha1, tigerRoot });
+        const { size, mtimeMs, changed, sha1, tigerRoot, tigerDepth, tigerLevel } = reply;
+        job.resolve({ size, mtimeMs, changed, sha1, tigerRoot, tigerDepth, tigerLevel });
       } else {
         job.reject(new HashError(job.path, reply.code, reply.message));
       }

@@ -1,6 +1,7 @@
 /**
  * Worker thread entry: hashes files named by the pool, SHA-1 and Tiger tree
- * root in one read pass. One request at a time, so one read buffer serves all.
+ * in one read pass; of the tree it keeps the level THEX serves for the
+ * file's size (http-transfers.md §10.3), so N2X needs no second read. One request at a time, so one read buffer serves all.
  *
  * Run from the sources as hash-worker.ts, and in the image as
  * /app/hash-worker.mjs, esbuild's second entry point (see hash-pool.ts).
@@ -8,6 +9,7 @@
 import { constants, open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { Sha1, TigerTreeBuilder } from '../../core/hash/index.js';
+import { thexDepth } from '../../core/transfer/thex.js';
 
 export interface HashRequest {
   id: number;
@@ -27,6 +29,9 @@ export type HashReply =
       changed: boolean;
       sha1: Uint8Array;
       tigerRoot: Uint8Array;
+      /** Level `tigerDepth` of the tree: its nodes, concatenated. */
+      tigerDepth: number;
+      tigerLevel: Uint8Array;
     }
   | { id: number; ok: false; code: string | undefined; message: string };
 
@@ -45,8 +50,7 @@ async function hash({ id, path }: HashRequest): Promise<HashReply> {
       return { id, ok: false, code: 'not-a-file', message: 'not a regular file' };
     }
     const sha1 = new Sha1();
-    // Only the root is kept for now, so the builder holds the least it can.
-    const tree = new TigerTreeBuilder({ keepDepth: 0 });
+    const tree = new TigerTreeBuilder({ keepDepth: thexDepth(before.size) });
     let size = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
@@ -57,6 +61,7 @@ async function hash({ id, path }: HashRequest): Promise<HashReply> {
       size += bytesRead;
     }
     const after = await handle.stat();
+    const digest = tree.digest();
     return {
       id,
       ok: true,
@@ -64,7 +69,9 @@ async function hash({ id, path }: HashRequest): Promise<HashReply> {
       mtimeMs: before.mtimeMs,
       changed: before.size !== size || after.size !== size || after.mtimeMs !== before.mtimeMs,
       sha1: sha1.digest(),
-      tigerRoot: tree.digest().root,
+      tigerRoot: digest.root,
+      tigerDepth: digest.depth,
+      tigerLevel: digest.level(digest.depth),
     };
   } finally {
     await handle.close();

@@ -254,6 +254,7 @@ export class ShareLibrary extends EventEmitter<ShareEvents> {
           mtimeMs: hashes.mtimeMs,
           sha1: hashes.sha1,
           tigerRoot: hashes.tigerRoot,
+          tigerLevel: { depth: hashes.tigerDepth, nodes: hashes.tigerLevel },
           addedAt:
             known !== undefined && equalBytes(known.sha1, hashes.sha1)
               ? known.addedAt

@@ -1,0 +1,148 @@
+/**
+ * Our downloads: started from a magnet (magnet.md §3) or a SHA-1 with
+ * sources, fed by every search hit naming the same SHA-1 (MAG-6), resumed
+ * from their state files at start, and offered to uploads while partial
+ * (PFSP).
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha1Urn } from '../../core/hash/index.js';
+import { type Magnet, parseMagnet, safeFileName } from '../../core/transfer/magnet.js';
+import type { UploadResource } from '../../core/transfer/upload.js';
+import { base32Decode, base32Encode } from '../../core/wire/base32.js';
+import {
+  Download,
+  type DownloadInput,
+  type DownloadServices,
+  type SourceInput,
+} from './download.js';
+
+export class MagnetError extends Error {
+  override readonly name = 'MagnetError';
+}
+
+export interface DownloadsOptions extends Omit<DownloadServices, 'changed'> {
+  /** Sends the searches that find sources for a magnet (MAG-6): a URN query and a keyword query. */
+  search(text: string, urns: string[]): void;
+}
+
+export class Downloads {
+  readonly #o: DownloadsOptions;
+  /** By SHA-1 (base32): one download per content. */
+  readonly #byKey = new Map<string, Download>();
+
+  constructor(options: DownloadsOptions) {
+    this.#o = options;
+  }
+
+  /** Resumes every download whose state file is in the part folder. */
+  async start(): Promise<void> {
+    const names = await readdir(this.#o.partDir).catch(() => [] as string[]);
+    for (const file of names) {
+      const match = /^([A-Z2-7]{32})\.json$/.exec(file);
+      const sha1 = match ? base32Decode(match[1]!) : undefined;
+      if (!sha1?.ok) continue;
+      // The name comes back from the state file; this one is only a placeholder until then.
+      await this.add({ sha1: sha1.value, name: `${match![1]}` }, []);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#byKey.values()].map((d) => d.stop()));
+  }
+
+  /** A download of `input` (or the one already running for that SHA-1) with more sources. */
+  async add(input: DownloadInput, sources: SourceInput[]): Promise<Download> {
+    const key = base32Encode(input.sha1);
+    let download = this.#byKey.get(key);
+    if (!download) {
+      download = new Download(input, { ...this.#o, changed: () => {} });
+      this.#byKey.set(key, download);
+      await download.start();
+    }
+    for (const source of sources) download.addSource(source);
+    return download;
+  }
+
+  /** Starts what a magnet names (MAG-3..MAG-7): its sources now, search hits as they come. */
+  async fromMagnet(uri: string): Promise<Download[]> {
+    const parsed = parseMagnet(uri);
+    if (!parsed.ok) throw new MagnetError(parsed.error.message);
+    const started: Download[] = [];
+    for (const magnet of parsed.value) {
+      if (magnet.sha1 === undefined) {
+        throw new MagnetError(
+          'the magnet names no urn:sha1 (or bitprint) to verify a download against',
+        );
+      }
+      const download = await this.add(
+        {
+          sha1: magnet.sha1,
+          name: safeFileName(magnet.name ?? sha1Urn(magnet.sha1).slice(9)),
+          ...(magnet.size !== undefined && { size: magnet.size }),
+          ...(magnet.tigerRoot && { tigerRoot: magnet.tigerRoot }),
+        },
+        sourcesOf(magnet),
+      );
+      this.#o.search('\\', [sha1Urn(magnet.sha1)]);
+      const words = magnet.keywords ?? magnet.name;
+      if (words) this.#o.search(words.replace(/[._\-+]+/g, ' '), []);
+      started.push(download);
+    }
+    return started;
+  }
+
+  /** A search hit: a source for the download of the same SHA-1, if any (MAG-6: only matching hits). */
+  hit(sha1: Uint8Array, source: SourceInput): void {
+    this.#byKey.get(base32Encode(sha1))?.addSource(source);
+  }
+
+  get(urn: string): Download | undefined {
+    const key = urn.replace(/^urn:sha1:/i, '').toUpperCase();
+    return this.#byKey.get(key);
+  }
+
+  list(): Download[] {
+    return [...this.#byKey.values()];
+  }
+
+  async cancel(urn: string): Promise<boolean> {
+    const download = this.get(urn);
+    if (!download) return false;
+    await download.cancel();
+    this.#byKey.delete(base32Encode(download.sha1));
+    return true;
+  }
+
+  /** A download still under way with verified bytes to offer (PFSP, HTTP-20). */
+  partial(sha1: Uint8Array): UploadResource | undefined {
+    const download = this.#byKey.get(base32Encode(sha1));
+    const available = download?.verified;
+    if (!download || !available || download.size === undefined || download.state === 'complete')
+      return undefined;
+    if (available.total === 0) return undefined;
+    return {
+      name: download.name,
+      size: download.size,
+      sha1: download.sha1,
+      available: available.clone(),
+    };
+  }
+
+  partPath(sha1: Uint8Array): string {
+    return join(this.#o.partDir, `${base32Encode(sha1)}.part`);
+  }
+}
+
+/** A magnet's http sources (xs and as, MAG-4) and servent ids to push to. */
+function sourcesOf(magnet: Magnet): SourceInput[] {
+  const sources: SourceInput[] = [];
+  for (const url of magnet.sources) {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    if (parsed?.protocol !== 'http:') continue;
+    const port = parsed.port === '' ? 80 : Number(parsed.port);
+    sources.push({ host: parsed.hostname, port, path: `${parsed.pathname}${parsed.search}` });
+  }
+  for (const serventId of magnet.serventIds) sources.push({ serventId, firewalled: true });
+  return sources;
+}
