@@ -4,6 +4,7 @@
  * labelled), reads logs and cleans up. Nodes are ready when they answer a real
  * 0.6 handshake, never after a sleep or a log line.
  */
+import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { BoundPorts } from 'testcontainers';
@@ -55,6 +56,20 @@ export interface StartedNode {
   stop(): Promise<void>;
   /** Puts more files into the running container (paths relative to `/`), e.g. a newly shared file. */
   copyFiles(entries: TarEntry[]): Promise<void>;
+  /** One regular file's bytes out of the container (also a stopped one). */
+  readFile(path: string): Promise<Buffer>;
+  /** SIGKILL, as a crash: no shutdown code runs. The container and its files stay. */
+  kill(): Promise<void>;
+  /** Starts a killed node again, same container and files; resolves once it handshakes. */
+  restart(): Promise<void>;
+  /**
+   * A real firewall in the node's network namespace: iptables drops every
+   * inbound SYN to its Gnutella port, so nobody can connect to it while it
+   * still dials out (push.md §1). Needs root on the host (nsenter, iptables).
+   */
+  firewall(): Promise<void>;
+  /** Runs a command in the running container; its exit code and output. */
+  exec(command: string[]): Promise<{ exitCode: number; output: string }>;
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -146,6 +161,45 @@ export class DockerRuntime {
         // The engine answers once the archive is extracted.
         await docker.getContainer(container.getId()).putArchive(tarArchive(entries), { path: '/' });
       },
+      readFile: async (path) => {
+        const stream = await docker.getContainer(container.getId()).getArchive({ path });
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+        return firstTarFile(Buffer.concat(chunks), path);
+      },
+      kill: async () => {
+        await docker.getContainer(container.getId()).kill({ signal: 'SIGKILL' });
+      },
+      restart: async () => {
+        const handle = docker.getContainer(container.getId());
+        await handle.start();
+        const info = await handle.inspect();
+        const address = info.NetworkSettings.Networks[network.name]?.IPAddress;
+        if (address !== ip) throw new Error(`node ${spec.name} came back at ${address}, not ${ip}`);
+        await waitForHandshake(ip, spec.gnutellaPort, readyTimeoutMs, `node ${spec.name}`);
+      },
+      firewall: async () => {
+        const info = await docker.getContainer(container.getId()).inspect();
+        await run('nsenter', [
+          '--target',
+          String(info.State.Pid),
+          '--net',
+          'iptables',
+          '-A',
+          'INPUT',
+          '-p',
+          'tcp',
+          '--dport',
+          String(spec.gnutellaPort),
+          '--syn',
+          '-j',
+          'DROP',
+        ]);
+      },
+      exec: async (command) => {
+        const result = await container.exec(command);
+        return { exitCode: result.exitCode, output: result.output };
+      },
     };
   }
 
@@ -232,6 +286,29 @@ class HandshakeWaitStrategy implements WaitStrategy {
   getStartupTimeout(): number {
     return this.#timeoutMs;
   }
+}
+
+/** The bytes of the first regular file in a tar archive (what the engine's archive API sends). */
+function firstTarFile(tar: Buffer, what: string): Buffer {
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const size = Number.parseInt(header.subarray(124, 136).toString('latin1').trim() || '0', 8);
+    const type = String.fromCharCode(header[156]!);
+    if (type === '0' || type === '\0') return Buffer.from(tar.subarray(at + 512, at + 512 + size));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error(`no regular file at ${what} in the container`);
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, (error, _stdout, stderr) => {
+      if (error)
+        reject(new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`));
+      else resolve();
+    });
+  });
 }
 
 /** A container's stdout and stderr, demultiplexed from Docker's 8-byte frame headers. */

@@ -24,12 +24,12 @@ export interface ShareFile {
   urn: string;
 }
 
-/** One file: its size and bytes drawn from SHA-256 in counter mode over (seed, name). */
-export function shareFile(name: string, seed = DEFAULT_SEED): ShareFile {
+/** One file: its size (unless given) and bytes drawn from SHA-256 in counter mode over (seed, name). */
+export function shareFile(name: string, seed = DEFAULT_SEED, bytes?: number): ShareFile {
   if (name.includes('/') || name.includes('\0') || name === '' || name === '.' || name === '..')
     throw new Error(`a shared file name must be a plain file name, got ${JSON.stringify(name)}`);
   const key = createHash('sha256').update(`${seed}\0${name}`).digest();
-  const size = MIN_SIZE + (key.readUInt32BE(0) % SIZE_SPREAD);
+  const size = bytes ?? MIN_SIZE + (key.readUInt32BE(0) % SIZE_SPREAD);
   const blocks: Buffer[] = [];
   for (let counter = 0; blocks.length * 32 < size; counter++) {
     const n = Buffer.alloc(4);

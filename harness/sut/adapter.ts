@@ -22,6 +22,24 @@ export interface NodeRole {
    * `dataDir` for its state).
    */
   shares?: boolean;
+  /** Uploads served at once, and the active queue's poll window (http-transfers.md §7). */
+  uploadSlots?: number;
+  uploadPollMinS?: number;
+  uploadPollMaxS?: number;
+}
+
+/** One download as the node reports it. */
+export interface ReportedDownload {
+  urn: string;
+  name: string;
+  state: string;
+  size?: number;
+  /** Where the finished file is, in the node's filesystem. */
+  path?: string;
+  verifiedBytes: number;
+  /** Verified ranges, half-open [start, end). */
+  verified: Array<[number, number]>;
+  sources: Array<{ source: string; state: string; bytes: number; firewalled?: boolean }>;
 }
 
 /** One connection as the node reports it. */
@@ -99,6 +117,11 @@ export interface SutAdapter {
   search?(control: Endpoint, text: string, ttl?: number): Promise<string>;
   searchResults?(control: Endpoint, guid: string): Promise<ReportedResult[]>;
   shares?(control: Endpoint): Promise<ReportedShare[]>;
+  /** Starts downloading what a magnet names; returns the URNs of the downloads. */
+  download?(control: Endpoint, magnet: string): Promise<string[]>;
+  downloadStatus?(control: Endpoint, urn: string): Promise<ReportedDownload>;
+  /** The servent's own command line that downloads a magnet and waits (run inside the node). */
+  downloadCommand?(magnet: string): string[];
 }
 
 export class AdapterCapabilityError extends Error {

@@ -3,6 +3,7 @@ import type { Endpoint } from '../peers/fixture-peer.js';
 import { base32 } from '../shares/share-set.js';
 import type {
   NodeRole,
+  ReportedDownload,
   ReportedLink,
   ReportedResult,
   ReportedShare,
@@ -46,7 +47,14 @@ export function ourServentAdapter(image: string): SutAdapter {
       if (role.deflate === false) args.push('--no-deflate');
       if (role.handshakeTimeoutMs !== undefined)
         args.push('--handshake-timeout', String(role.handshakeTimeoutMs));
-      if (role.shares) args.push('--share', SHARE_DIR, '--data', STATE_DIR);
+      if (role.shares) args.push('--share', SHARE_DIR);
+      // State (hash cache, partial downloads) always: any node may download.
+      args.push('--data', STATE_DIR);
+      if (role.uploadSlots !== undefined) args.push('--upload-slots', String(role.uploadSlots));
+      if (role.uploadPollMinS !== undefined)
+        args.push('--upload-poll-min', String(role.uploadPollMinS));
+      if (role.uploadPollMaxS !== undefined)
+        args.push('--upload-poll-max', String(role.uploadPollMaxS));
       return args;
     },
     async status(control: Endpoint): Promise<ReportedStatus> {
@@ -80,6 +88,27 @@ export function ourServentAdapter(image: string): SutAdapter {
     async searchResults(control: Endpoint, guid: string): Promise<ReportedResult[]> {
       const answer = (await call(control, 'GET', `/search/${guid}`)) as { results?: unknown };
       return asArray(answer.results, 'results').map(readResult);
+    },
+    async download(control: Endpoint, magnet: string): Promise<string[]> {
+      const answer = (await call(control, 'POST', '/downloads', { magnet })) as {
+        downloads?: unknown;
+      };
+      return asArray(answer.downloads, 'downloads').map((d) => String((d as Json).urn));
+    },
+    async downloadStatus(control: Endpoint, urn: string): Promise<ReportedDownload> {
+      return (await call(control, 'GET', `/downloads/${urn}`)) as ReportedDownload;
+    },
+    downloadCommand(magnet: string): string[] {
+      return [
+        'node',
+        '/app/servent.mjs',
+        'download',
+        magnet,
+        '--control',
+        `127.0.0.1:${CONTROL_PORT}`,
+        '--timeout',
+        '60',
+      ];
     },
     async shares(control: Endpoint): Promise<ReportedShare[]> {
       const answer = (await call(control, 'GET', '/shares')) as { files?: unknown };

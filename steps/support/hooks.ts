@@ -52,6 +52,13 @@ After(async function (this: ConformanceWorld, { result, pickle }) {
     peer.close();
   }
   for (const listener of this.listeners.values()) await listener.close();
+  for (const uploader of this.uploaders.values()) {
+    await writeFile(
+      join(dir, `uploader-${uploader.name}.json`),
+      JSON.stringify({ requests: uploader.requests, served: uploader.served }, null, 1),
+    );
+    await uploader.close();
+  }
   if (this.network) {
     const logs = await this.runtime.networkLogs(this.network);
     for (const [name, text] of logs) await writeFile(join(dir, `${name}.log`), text);

@@ -4,6 +4,7 @@
  */
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { FixtureListener, FixturePeer } from '../../harness/peers/fixture-peer.js';
+import type { FixtureUploader } from '../../harness/peers/fixture-uploader.js';
 import type { ScriptedPeer, SentQuery } from '../../harness/peers/scripted-peer.js';
 import type {
   DockerRuntime,
@@ -53,6 +54,9 @@ export class ConformanceWorld extends World {
   signAt = 0;
   /** Free-form per-scenario values the routing steps keep between steps. */
   readonly notes = new Map<string, unknown>();
+  /** Fixture uploaders (HTTP sources on the host) by name, and the files of the scenario by name. */
+  readonly uploaders = new Map<string, FixtureUploader>();
+  readonly files = new Map<string, ShareFile>();
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -155,6 +159,15 @@ export class ConformanceWorld extends World {
   lastBlock(): HeaderBlock {
     if (!this.block) throw new Error('the SUT has not sent a header block in this scenario yet');
     return this.block;
+  }
+
+  uploader(name: string): FixtureUploader {
+    const u = this.uploaders.get(name);
+    if (!u)
+      throw new Error(
+        `no fixture uploader '${name}' (have: ${[...this.uploaders.keys()].join(', ') || 'none'})`,
+      );
+    return u;
   }
 
   listener(name: string): FixtureListener {

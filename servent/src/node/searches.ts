@@ -13,6 +13,10 @@ export interface SearchResult {
   host: string;
   port: number;
   serventId: string;
+  /** The responder asked for pushes (EQHD push flag): it cannot be connected to. */
+  firewalled: boolean;
+  /** Its push proxies (GGEP PUSH), `ip:port`. */
+  pushProxies: string[];
   hops: number;
   receivedAt: string;
 }
@@ -65,6 +69,14 @@ export class Searches {
       record.results.push(r);
       for (const listener of this.#listeners.get(record.guid) ?? []) listener(r);
     }
+  }
+
+  /** Results of every search kept that name SHA-1 `urn`, newest last. */
+  withUrn(urn: string): SearchResult[] {
+    const wanted = urn.toUpperCase();
+    return [...this.#records.values()].flatMap((r) =>
+      r.results.filter((x) => x.sha1?.toUpperCase() === wanted),
+    );
   }
 
   /** Calls `listener` for every later result of that search; returns the unsubscribe function. */

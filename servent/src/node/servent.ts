@@ -181,6 +181,15 @@ export class Servent {
         this.#pump();
         return sent;
       },
+      knownSources: (sha1) =>
+        this.#searches.withUrn(sha1Urn(sha1)).map((r) => ({
+          host: r.host,
+          port: r.port,
+          serventId: new Uint8Array(Buffer.from(r.serventId, 'hex')),
+          firewalled: r.firewalled,
+          pushProxies: parseHostList(r.pushProxies.join(',')),
+          fileIndex: r.index,
+        })),
       search: (text, urns) => {
         const guid = this.#overlay.search(text, { urns }, Date.now());
         this.#searches.start(guid, text === '\\' ? urns.join(' ') : text, new Date());
@@ -800,6 +809,8 @@ function listenAddress(headers: Headers): HostAddress | undefined {
 /** The results of one hit, as the control API lists them. */
 function resultsOf(hit: QueryHit, hops: number): SearchResult[] {
   const receivedAt = new Date().toISOString();
+  // The hit-wide facts a downloader needs: firewalled or not, push proxies.
+  const { firewalled, pushProxies } = hitSources(hit)[0] ?? { firewalled: false, pushProxies: [] };
   return hit.results.map((r) => {
     const size = resultFileSize(r);
     const sha1 = extensionSha1s(r.extensions)[0];
@@ -811,6 +822,8 @@ function resultsOf(hit: QueryHit, hops: number): SearchResult[] {
       host: hit.address,
       port: hit.port,
       serventId: guidToHex(hit.serventId),
+      firewalled,
+      pushProxies: pushProxies.map((p) => `${p.host}:${p.port}`),
       hops,
       receivedAt,
     };

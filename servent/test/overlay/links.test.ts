@@ -37,7 +37,12 @@ test('VM-6 HS-27 Messages Supported goes first to a Vendor-Message peer, never t
   assert.deepEqual([first.ttl, first.hops], [1, 0]);
   const decoded = decodeVendorMessage(first.payload);
   assert.ok(decoded.ok && decoded.value.kind === 'messages-supported');
-  assert.deepEqual(decoded.value.entries, [{ vendor: 'BEAR', selector: 4, version: 1 }]);
+  assert.deepEqual(decoded.value.entries, [
+    { vendor: 'BEAR', selector: 4, version: 1 },
+    { vendor: 'BEAR', selector: 7, version: 1 },
+    { vendor: 'LIME', selector: 21, version: 1 },
+    { vendor: 'LIME', selector: 22, version: 2 },
+  ]);
   assert.ok(sent.filter((s) => s.link === 2).every((s) => s.type !== MessageType.Vendor));
 });
 

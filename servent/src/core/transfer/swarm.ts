@@ -128,11 +128,15 @@ export class Swarm {
     return [...blocks].sort((a, b) => a - b);
   }
 
-  /** [start, end) checked out: verified from now on. */
-  passed(start: number, end: number): void {
+  /** [start, end) checked out: verified from now on. Returns the sources that wrote some of it. */
+  passed(start: number, end: number): number[] {
+    const writers = [...this.#writtenBy]
+      .filter(([, mine]) => mine.intersect(start, end).length > 0)
+      .map(([source]) => source);
     this.verified.add(start, end);
     this.#written.remove(start, end);
     for (const mine of this.#writtenBy.values()) mine.remove(start, end);
+    return writers;
   }
 
   /** [start, end) failed: discarded; returns the sources banned for it. */

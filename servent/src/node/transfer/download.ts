@@ -41,8 +41,6 @@ const READ_TIMEOUT_MS = 30_000;
 const RETRY_BASE_MS = 5_000;
 /** Tries before a source that keeps failing (not lying) is given up. */
 const MAX_FAILURES = 4;
-/** State written at most this often while bytes arrive (and always at the end). */
-const SAVE_EVERY_MS = 1_000;
 /** X-Alt and X-NAlt entries per request (HTTP-36). */
 const ALT_LOCS_PER_REQUEST = 10;
 
@@ -141,7 +139,6 @@ export class Download {
   #state: DownloadState = 'waiting';
   #error: string | undefined;
   #file: import('node:fs/promises').FileHandle | undefined;
-  #savedAt = 0;
   #saving: Promise<void> = Promise.resolve();
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
@@ -206,7 +203,7 @@ export class Download {
     if (this.#state === 'downloading' || this.#state === 'waiting') this.#state = 'stopped';
     this.#abort.abort();
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#save(true);
+    await this.#save();
     await this.#saving;
     await this.#file?.close();
     this.#file = undefined;
@@ -332,6 +329,8 @@ export class Download {
     try {
       while (this.#state === 'downloading' && !this.#abort.signal.aborted) {
         client ??= await this.#connect(source);
+        // A block it wrote failed: it is done for (HTTP-35).
+        if (source.state === 'banned') break;
         source.state = 'active';
         const next = await this.#fetchOnce(source, client);
         if (next === 'close') {
@@ -519,21 +518,23 @@ export class Download {
     const tree = this.#tree;
     if (tree === undefined) return;
     const block = this.#blockSize();
+    let passed = false;
     for (const index of swarm.verifiable(block)) {
       const start = index * block;
       const end = Math.min(this.#size!, start + block);
       const bytes = new Uint8Array(end - start);
       await this.#file!.read(bytes, 0, bytes.length, start);
       if (tree.verifyRange(start, bytes).length === 0) {
-        swarm.passed(start, end);
-        for (const s of this.#sources.values())
-          if (s.bytes > 0 && !swarm.isBanned(s.id)) s.good = true;
+        const writers = new Set(swarm.passed(start, end));
+        for (const s of this.#sources.values()) if (writers.has(s.id)) s.good = true;
+        passed = true;
       } else {
         for (const id of swarm.failed(start, end))
           this.#ban(id, `bytes ${start}-${end - 1} failed the tree`);
       }
     }
-    await this.#save(false);
+    // Verified bytes are recorded at once: after a crash none is fetched again.
+    if (passed) await this.#save();
   }
 
   #ban(id: number, why: string): void {
@@ -661,6 +662,7 @@ export class Download {
   }
 
   #rest(source: Source, ms: number, why: string): void {
+    if (source.state === 'banned') return;
     source.state = 'resting';
     source.retryAt = Date.now() + ms;
     source.why = why;
@@ -710,10 +712,7 @@ export class Download {
   }
 
   /** Writes the state: only bytes already on disk are called verified (data synced first). */
-  async #save(force: boolean): Promise<void> {
-    const now = Date.now();
-    if (!force && now - this.#savedAt < SAVE_EVERY_MS) return;
-    this.#savedAt = now;
+  async #save(): Promise<void> {
     const file = this.#file;
     const verified = this.#swarm?.verified.toJSON() ?? this.#restored.toJSON();
     const tree = this.#tree;

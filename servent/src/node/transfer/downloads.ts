@@ -24,6 +24,8 @@ export class MagnetError extends Error {
 export interface DownloadsOptions extends Omit<DownloadServices, 'changed'> {
   /** Sends the searches that find sources for a magnet (MAG-6): a URN query and a keyword query. */
   search(text: string, urns: string[]): void;
+  /** Sources that hits of earlier searches gave for this content. */
+  knownSources(sha1: Uint8Array): SourceInput[];
 }
 
 export class Downloads {
@@ -59,6 +61,7 @@ export class Downloads {
       download = new Download(input, { ...this.#o, changed: () => {} });
       this.#byKey.set(key, download);
       await download.start();
+      for (const source of this.#o.knownSources(input.sha1)) download.addSource(source);
     }
     for (const source of sources) download.addSource(source);
     return download;

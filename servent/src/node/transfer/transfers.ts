@@ -46,6 +46,7 @@ export interface TransfersOptions {
   /** Sends a Push through the overlay (`oneHop`: only to a leaf we proxy for). */
   sendPush(push: Omit<Push, 'ggep'>, oneHop: boolean): boolean;
   search(text: string, urns: string[]): void;
+  knownSources(sha1: Uint8Array): SourceInput[];
 }
 
 interface GivWaiter {
@@ -82,6 +83,7 @@ export class Transfers {
       },
       push: (source, signal) => this.#push(source, signal),
       search: options.search,
+      knownSources: options.knownSources,
     });
   }
 
@@ -201,8 +203,9 @@ export class Transfers {
   }
 
   /**
-   * A connection to a firewalled source (push.md §1, §6.4): its push proxies
-   * first, one after another; then a Push through the network; then the GIV.
+   * A connection to a firewalled source (push.md §1, §6.4): a Push through
+   * the network while a route to it is known (no extra connection needed),
+   * else its push proxies one after another (PUSH-17); then the GIV.
    */
   async #push(
     source: SourceInput,
@@ -215,8 +218,16 @@ export class Transfers {
     const key = guidToHex(source.serventId);
     const giv = this.#awaitGiv(key, signal);
     const index = source.fileIndex ?? 0;
-    let asked = false;
-    for (const proxy of [...(source.pushProxies ?? [])]) {
+    let asked = this.#o.sendPush(
+      {
+        serventId: source.serventId,
+        fileIndex: index,
+        address: self.address.host,
+        port: self.address.port,
+      },
+      false,
+    );
+    for (const proxy of asked ? [] : [...(source.pushProxies ?? [])]) {
       if (await this.#askProxy(proxy, source.serventId, index, self.address)) {
         asked = true;
         break;
