@@ -508,7 +508,13 @@ Then(
   function (this: ConformanceWorld, _name: string) {
     const { exitCode, output } = this.notes.get('cli') as { exitCode: number; output: string };
     expect(exitCode, `exit code; output:\n${output}`).to.equal(0);
-    const path = output.trim().split('\n').at(-1)!.trim();
+    // stdout and stderr come mixed: the path is the line that is one.
+    const path =
+      output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('/'))
+        .at(-1) ?? '';
     expect(path.startsWith(`${DOWNLOADS_DIR}/`), `printed path ${path}`).to.be.true;
     expect(path.slice(DOWNLOADS_DIR.length + 1), 'saved name').to.not.include('/');
     this.notes.set('cli-path', path);

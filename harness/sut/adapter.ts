@@ -84,6 +84,10 @@ export interface ReportedResult {
   host: string;
   port: number;
   serventId: string;
+  /** The hit asked for a push (EQHD push flag). */
+  firewalled: boolean;
+  /** Push proxies the hit named (GGEP PUSH), `ip:port`. */
+  pushProxies: string[];
 }
 
 /** One file of the node's library. */

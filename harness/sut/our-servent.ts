@@ -233,6 +233,8 @@ function readResult(raw: unknown): ReportedResult {
     host: String(json.host ?? json.address ?? ''),
     port: Number(json.port),
     serventId: String(json.serventId ?? json.servent ?? '').toLowerCase(),
+    firewalled: json.firewalled === true,
+    pushProxies: Array.isArray(json.pushProxies) ? json.pushProxies.map(String) : [],
   };
 }
 

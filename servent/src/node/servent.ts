@@ -128,6 +128,8 @@ export class Servent {
   /** A leaf that asked for a connect-back and got none (push.md §1): hits ask for pushes. */
   #firewalled = false;
   #connectBackTimer: NodeJS.Timeout | undefined;
+  /** When the last incoming connection arrived: one after a connect-back request proves we are reachable. */
+  #lastInboundAt = 0;
   /** Our push proxies (LIME/22), by the link that named them. */
   readonly #pushProxies = new Map<number, HostAddress>();
   /** Links we connected back to already (BEAR/7 is answered once a link). */
@@ -504,6 +506,7 @@ export class Servent {
       return;
     }
     this.#reachable = true;
+    this.#lastInboundAt = Date.now();
     if (this.#firewalled) {
       this.#log.info('incoming connection: reachable after all');
       this.#firewalled = false;
@@ -696,20 +699,22 @@ export class Servent {
   }
 
   /**
-   * A leaf that has not been reached yet asks its ultrapeers to connect back
-   * (BEAR/7); with no incoming connection by `connectBackWaitMs` it is
+   * A leaf asks its first ultrapeers to connect back (BEAR/7); with no
+   * incoming connection by `connectBackWaitMs` it is
    * firewalled: its hits ask for pushes and it asks for push proxies (PUSH-11).
    */
   #checkReachable(): void {
-    if (this.#mode !== 'leaf' || this.#reachable) return;
+    if (this.#mode !== 'leaf') return;
     if (this.#firewalled) {
       this.#overlay.requestPushProxies(Date.now());
       return;
     }
     if (this.#connectBackTimer) return;
-    if (this.#overlay.requestConnectBack(this.#listen.port, Date.now()) === 0) return;
+    const askedAt = Date.now();
+    if (this.#overlay.requestConnectBack(this.#listen.port, askedAt) === 0) return;
     this.#connectBackTimer = setTimeout(() => {
-      if (this.#reachable || this.#stopping) return;
+      // Only a connection after the request counts: a firewall may have come up since an earlier one.
+      if (this.#lastInboundAt >= askedAt || this.#stopping) return;
       this.#firewalled = true;
       this.#log.info('no connect-back arrived: firewalled; asking for push proxies');
       this.#overlay.requestPushProxies(Date.now());
