@@ -158,9 +158,7 @@ test('fetched when every byte is written or verified; complete when every byte i
   assert.equal(new Swarm(0).lease(1), undefined);
 });
 
-test('fetched is not fooled by bytes written again over verified ones', {
-  todo: 'latent: Swarm.fetched (swarm.ts:57) adds verified.total and written.total, but received() (swarm.ts:95) adds bytes to written even where they are verified, so the sum counts them twice',
-}, () => {
+test('fetched is not fooled by bytes written again over verified ones', () => {
   // A source that sends bytes already verified (a wider 206 than leased, say).
   const swarm = new Swarm(2 * CHUNK, undefined, CHUNK);
   swarm.received(1, 0, CHUNK);

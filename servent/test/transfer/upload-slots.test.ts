@@ -115,9 +115,7 @@ test('after a release the head of the queue gets the slot when it polls; a newco
   assert.deepEqual(s.request(4, POLL_MIN + 10), queued(2, 2));
 });
 
-test('with two free slots the second in line is served too, without waiting for the head to poll', {
-  todo: 'UploadSlots.request grants only place 0 (upload-slots.ts:69-71): a waiting downloader at position ≤ free slots stays queued while slots idle',
-}, () => {
+test('with two free slots the second in line is served too, without waiting for the head to poll', () => {
   const s = slots(2, 3);
   s.request(1, 0);
   s.request(2, 0);

@@ -395,7 +395,7 @@ test('push-proxy requests are handed to the shell with the GUID and index (push.
 });
 
 test('browse and unknown paths are 404: nothing else is served', () => {
-  for (const target of ['/', '/index.html', '/uri-res/N2Xv?urn:sha1:' + SHA1_B32, '*']) {
+  for (const target of ['/', '/index.html', `/uri-res/N2Xv?urn:sha1:${SHA1_B32}`, '*']) {
     assertStatus(get(target, 'Accept: application/x-gnutella-packets'), 404);
   }
 });

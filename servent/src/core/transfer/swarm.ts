@@ -98,10 +98,13 @@ export class Swarm {
   /** `source` wrote [start, end) to disk. */
   received(source: number, start: number, end: number): void {
     if (end <= start) return;
-    this.#written.add(start, end);
     const mine = this.#writtenBy.get(source) ?? new IntervalSet();
     this.#writtenBy.set(source, mine);
-    mine.add(start, end);
+    // Bytes already verified stay verified: only the rest waits for a check.
+    for (const gap of this.verified.missing(start, end)) {
+      this.#written.add(gap.start, gap.end);
+      mine.add(gap.start, gap.end);
+    }
   }
 
   /** `source` stopped working on its lease; unwritten bytes go back to the pool. */

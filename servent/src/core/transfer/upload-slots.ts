@@ -61,13 +61,12 @@ export class UploadSlots {
       this.#queue.splice(place, 1);
       return { kind: 'too-soon' };
     }
-    // A free slot goes to the first waiting, or to a newcomer when nobody waits.
-    if (
-      this.#active.size < this.#o.slots &&
-      place <= 0 &&
-      (place === 0 || this.#queue.length === 0)
-    ) {
-      if (place === 0) this.#queue.shift();
+    // Free slots go to the first in line, as many as there are free (LimeWire
+    // grants while active + place in line < slots); a newcomer only when nobody waits for them.
+    const free = this.#o.slots - this.#active.size;
+    const position = place >= 0 ? place : this.#queue.length;
+    if (position < free) {
+      if (place >= 0) this.#queue.splice(place, 1);
       this.#active.add(key);
       return { kind: 'granted' };
     }

@@ -62,6 +62,8 @@ async function hash({ id, path }: HashRequest): Promise<HashReply> {
     }
     const after = await handle.stat();
     const digest = tree.digest();
+    // The builder may keep more levels than asked; THEX serves exactly this one (§10.3).
+    const served = Math.min(digest.depth, thexDepth(size));
     return {
       id,
       ok: true,
@@ -70,8 +72,8 @@ async function hash({ id, path }: HashRequest): Promise<HashReply> {
       changed: before.size !== size || after.size !== size || after.mtimeMs !== before.mtimeMs,
       sha1: sha1.digest(),
       tigerRoot: digest.root,
-      tigerDepth: digest.depth,
-      tigerLevel: digest.level(digest.depth),
+      tigerDepth: served,
+      tigerLevel: digest.level(served),
     };
   } finally {
     await handle.close();

@@ -141,6 +141,8 @@ export class Download {
   #file: import('node:fs/promises').FileHandle | undefined;
   #saving: Promise<void> = Promise.resolve();
   readonly #abort = new AbortController();
+  /** Open connections to sources, closed by stop(). */
+  readonly #clients = new Set<HttpClient>();
   #timer: NodeJS.Timeout | undefined;
   #thexTried = new Set<number>();
   #bytesIn = 0;
@@ -202,6 +204,8 @@ export class Download {
   async stop(): Promise<void> {
     if (this.#state === 'downloading' || this.#state === 'waiting') this.#state = 'stopped';
     this.#abort.abort();
+    // Requests in flight end now, so uploaders get their slots back.
+    for (const client of this.#clients) client.close();
     if (this.#timer) clearTimeout(this.#timer);
     await this.#save();
     await this.#saving;
@@ -328,13 +332,17 @@ export class Download {
     let client: HttpClient | undefined;
     try {
       while (this.#state === 'downloading' && !this.#abort.signal.aborted) {
-        client ??= await this.#connect(source);
+        if (!client) {
+          client = await this.#connect(source);
+          this.#clients.add(client);
+        }
         // A block it wrote failed: it is done for (HTTP-35).
         if (source.state === 'banned') break;
         source.state = 'active';
         const next = await this.#fetchOnce(source, client);
         if (next === 'close') {
           client.close();
+          this.#clients.delete(client);
           client = undefined;
         }
         if (next === 'done') break;
@@ -343,7 +351,10 @@ export class Download {
     } catch (error) {
       this.#failed(source, (error as Error).message);
     } finally {
-      client?.close();
+      if (client) {
+        client.close();
+        this.#clients.delete(client);
+      }
       this.#swarm?.release(source.id);
       this.#fill();
     }

@@ -60,6 +60,8 @@ export class Transfers {
   readonly downloads: Downloads;
   readonly #givWaiters = new Map<string, Set<GivWaiter>>();
   readonly #pushTimes = new Map<string, number[]>();
+  /** Upload connections, closed at stop (a kept-alive one would hold the listener open). */
+  readonly #uploadSockets = new Set<net.Socket>();
   #nextSession = 1;
   #uploadedBytes = 0;
   #uploads = 0;
@@ -93,6 +95,7 @@ export class Transfers {
 
   async stop(): Promise<void> {
     await this.downloads.stop();
+    for (const socket of this.#uploadSockets) socket.destroy();
   }
 
   status() {
@@ -126,7 +129,13 @@ export class Transfers {
 
   /** An HTTP connection on the Gnutella port. */
   serveHttp(socket: net.Socket, remote: HostPort): void {
+    this.#upload(socket, remote);
+  }
+
+  #upload(socket: net.Socket, remote: HostPort): void {
     this.#uploads++;
+    this.#uploadSockets.add(socket);
+    socket.once('close', () => this.#uploadSockets.delete(socket));
     new UploadSession(this.#nextSession++, socket, remote, this.#uploadServices());
   }
 
@@ -192,13 +201,7 @@ export class Transfers {
       socket.setTimeout(0);
       socket.write(formatGiv(fileIndex, this.#o.serventId));
       this.#o.log.info({ address, port, fileIndex }, 'push answered with GIV');
-      this.#uploads++;
-      new UploadSession(
-        this.#nextSession++,
-        socket,
-        { host: address, port },
-        this.#uploadServices(),
-      );
+      this.#upload(socket, { host: address, port });
     });
   }
 

@@ -6,7 +6,8 @@
  * unless either side says otherwise (HTTP-11).
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { ProtocolError } from '../../core/errors.js';
 import type { HostPort } from '../../core/handshake/addresses.js';
@@ -171,7 +172,12 @@ export class UploadSession {
         range.end - range.start,
         keep,
       );
-    const slot = this.#s.slots.request(this.#key, Date.now());
+    let slot = this.#s.slots.request(this.#key, Date.now());
+    if (slot.kind === 'queued' && !keep) {
+      // A place in the queue lives with the connection: one that closes gets none.
+      this.#s.slots.release(this.#key);
+      slot = { kind: 'busy' };
+    }
     switch (slot.kind) {
       case 'too-soon':
         // LimeWire's answer to a poll before pollMin: the place is lost (§7).
@@ -198,9 +204,17 @@ export class UploadSession {
         break;
     }
     const path = await this.#s.localPath(resource);
-    if (path === undefined) return this.#write(404, 'Not Found', headers, keep);
+    // O_NOFOLLOW: a link swapped in since the path was checked is refused.
+    const handle =
+      path === undefined
+        ? undefined
+        : await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+    if (handle === undefined) {
+      this.#s.slots.release(this.#key);
+      return this.#write(404, 'Not Found', headers, keep);
+    }
     this.#head(answer.status, reasonOf(answer.status), headers, range.end - range.start, keep);
-    await this.#stream(path, range.start, range.end);
+    await this.#stream(handle, range.start, range.end);
     return keep;
   }
 
@@ -287,9 +301,12 @@ export class UploadSession {
   }
 
   /** File bytes [start, end) to the socket, at the socket's pace. */
-  async #stream(path: string, start: number, end: number): Promise<void> {
-    if (end <= start) return;
-    const file = createReadStream(path, { start, end: end - 1, highWaterMark: READ_CHUNK_BYTES });
+  async #stream(handle: FileHandle, start: number, end: number): Promise<void> {
+    if (end <= start) {
+      await handle.close();
+      return;
+    }
+    const file = handle.createReadStream({ start, end: end - 1, highWaterMark: READ_CHUNK_BYTES });
     let sent = 0;
     try {
       for await (const chunk of file as AsyncIterable<Buffer>) {
