@@ -12,6 +12,7 @@ Feature: Swarmed, verified downloads and the upload server
     When servent "D" downloads the magnet of "swarm.bin"
     Then within 60 seconds servent "D" has saved "swarm.bin" with the right SHA-1
     And each of servents "S1", "S2", "S3" and "S4" served servent "D" some of "swarm.bin"
+    And servent "D" checked "swarm.bin" against a Tiger tree one of them served
 
   @HTTP-26 @HTTP-30 @HTTP-33 @HTTP-35 @HTTP-36
   Scenario: A source that sends wrong bytes is banned and reported, and the download still ends right
@@ -32,6 +33,17 @@ Feature: Swarmed, verified downloads and the upload server
     And servent "D" is killed and started again
     Then within 60 seconds servent "D" has saved "resume.bin" with the right SHA-1
     And "slow" served nothing after the restart that "D" had verified before it
+
+  @HTTP-20 @HTTP-21 @HTTP-12
+  Scenario: A servent still downloading serves the ranges it has verified, and only those
+    Given fixture uploader "slow" serves the 4 MiB file "partial.bin" at 256 KiB/s
+    And servent "D" runs as an ultrapeer
+    When servent "D" downloads the magnet of "partial.bin" from "slow"
+    And within 30 seconds servent "D" has verified at least 0.5 MiB of "partial.bin"
+    And a fixture asks "D" for the first 100 bytes of "partial.bin"
+    Then "D" answers 206 with those bytes, X-Available-Ranges and the content URN
+    When a fixture asks "D" for the last 100 bytes of "partial.bin"
+    Then "D" answers 416 with X-Available-Ranges naming only verified bytes
 
   @HTTP-19 @HTTP-11 @HTTP-18
   Scenario: An uploader with one slot queues a second downloader and serves it after the first

@@ -1,10 +1,10 @@
 /** Downloads, uploads, push and magnets: nodes sharing files, fixture uploaders, raw HTTP fixtures. */
 import { createHash } from 'node:crypto';
-import * as net from 'node:net';
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { FixtureUploader } from '../harness/peers/fixture-uploader.js';
-import { type ShareFile, shareFile } from '../harness/shares/share-set.js';
+import { type RawAnswer, RawHttp } from '../harness/peers/raw-http.js';
+import { base32, type ShareFile, shareFile } from '../harness/shares/share-set.js';
 import { AdapterCapabilityError, type ReportedDownload } from '../harness/sut/adapter.js';
 import { eventually } from './support/eventually.js';
 import type { ConformanceWorld } from './support/world.js';
@@ -566,118 +566,65 @@ function summary(report: ReportedDownload): string {
 }
 
 function sha1Base32(bytes: Buffer): string {
-  const digest = createHash('sha1').update(bytes).digest();
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of digest) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
+  return base32(createHash('sha1').update(bytes).digest());
 }
 
-interface RawAnswer {
-  status: number;
-  head: string;
-  headers: Record<string, string>;
-  body: Buffer;
-}
+Then(
+  /^servent "([^"]+)" checked "([^"]+)" against a Tiger tree one of them served$/,
+  function (this: ConformanceWorld, name: string, fileName: string) {
+    const report = this.notes.get(`download:${name}:${fileName}`) as ReportedDownload;
+    expect(report.tree, `tree used by servent "${name}"`).to.not.equal(undefined);
+    expect(report.tree!.blockSize, 'tree block size').to.be.greaterThan(0);
+  },
+);
 
-/** A plain HTTP/1.1 client on a raw socket: what a downloader sends, nothing added. */
-class RawHttp {
-  #buffered = Buffer.alloc(0);
-  #ended = false;
-  #wake: (() => void) | undefined;
-
-  private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.#buffered = Buffer.concat([this.#buffered, chunk]);
-      this.#wake?.();
-    });
-    socket.on('close', () => {
-      this.#ended = true;
-      this.#wake?.();
-    });
-    socket.on('error', () => socket.destroy());
-  }
-
-  static open(to: { host: string; port: number }): Promise<RawHttp> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(to);
-      socket.once('connect', () => resolve(new RawHttp(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  /** Sends a GET; reads the head and `bodyBytes` of the body (all of Content-Length by default). */
-  async request(
-    target: string,
-    headers: Array<[string, string]>,
-    bodyBytes?: number,
-  ): Promise<RawAnswer> {
-    const lines = [`GET ${target} HTTP/1.1`, 'Host: node', 'User-Agent: gnutella-conformance/0.1'];
-    for (const [n, v] of headers) lines.push(`${n}: ${v}`);
-    this.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    while (this.#buffered.indexOf('\r\n\r\n') < 0) await this.#more(10_000);
-    const end = this.#buffered.indexOf('\r\n\r\n');
-    const head = this.#buffered.subarray(0, end).toString('latin1');
-    this.#buffered = this.#buffered.subarray(end + 4);
-    const [statusLine = '', ...rest] = head.split('\r\n');
-    const parsedHeaders: Record<string, string> = {};
-    for (const line of rest) {
-      const colon = line.indexOf(':');
-      if (colon > 0)
-        parsedHeaders[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-    }
-    const answer: RawAnswer = {
-      status: Number(statusLine.split(' ')[1]),
-      head,
-      headers: parsedHeaders,
-      body: Buffer.alloc(0),
-    };
-    const length = Number(parsedHeaders['content-length'] ?? 0);
-    await this.readBody(answer, Math.min(length, bodyBytes ?? length));
-    return answer;
-  }
-
-  /** Adds `bytes` more body bytes to `answer.body`. */
-  async readBody(answer: RawAnswer, total: number): Promise<void> {
-    while (answer.body.length + this.#buffered.length < total) await this.#more(30_000);
-    const need = total - answer.body.length;
-    answer.body = Buffer.concat([answer.body, this.#buffered.subarray(0, need)]);
-    this.#buffered = this.#buffered.subarray(need);
-  }
-
-  /** Whatever arrives within `ms`. */
-  async drain(ms: number): Promise<Buffer> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    const rest = this.#buffered;
-    this.#buffered = Buffer.alloc(0);
-    return rest;
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-
-  #more(timeoutMs: number): Promise<void> {
-    if (this.#ended) return Promise.reject(new Error('the node closed the connection'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`nothing from the node for ${timeoutMs} ms`)),
-        timeoutMs,
+When(
+  /^a fixture asks "([^"]+)" for the (first|last) 100 bytes of "([^"]+)"$/,
+  async function (this: ConformanceWorld, node: string, which: string, fileName: string) {
+    const file = fileOf(this, fileName);
+    const range = which === 'first' ? 'bytes=0-99' : `bytes=${file.size - 100}-${file.size - 1}`;
+    const client = await RawHttp.open(this.node(node).gnutella);
+    try {
+      this.notes.set(
+        'answer',
+        await client.request(`/uri-res/N2R?${file.urn}`, [['Range', range]]),
       );
-      this.#wake = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-    });
-  }
-}
+    } finally {
+      client.close();
+    }
+  },
+);
+
+Then(
+  /^"([^"]+)" answers 206 with those bytes, X-Available-Ranges and the content URN$/,
+  function (this: ConformanceWorld, _node: string) {
+    const answer = this.notes.get('answer') as RawAnswer;
+    const file = [...this.files.values()][0]!;
+    expect(answer.status, `status; head: ${answer.head}`).to.equal(206);
+    expect(answer.headers['content-range'], 'Content-Range').to.equal(`bytes 0-99/${file.size}`);
+    expect(answer.body.equals(file.content.subarray(0, 100)), 'the body is the file bytes 0-99').to
+      .be.true;
+    expect(answer.headers['x-available-ranges'] ?? '', 'X-Available-Ranges').to.match(
+      /^bytes 0-\d+/,
+    );
+    expect(answer.headers['x-gnutella-content-urn'], 'X-Gnutella-Content-URN').to.equal(file.urn);
+  },
+);
+
+Then(
+  /^"([^"]+)" answers 416 with X-Available-Ranges naming only verified bytes$/,
+  async function (this: ConformanceWorld, node: string) {
+    const answer = this.notes.get('answer') as RawAnswer;
+    const file = [...this.files.values()][0]!;
+    expect(answer.status, `status; head: ${answer.head}`).to.equal(416);
+    const advertised = answer.headers['x-available-ranges'] ?? '';
+    expect(advertised, 'X-Available-Ranges').to.match(/^bytes \d+-\d+/);
+    // Whatever it names must be verified now (verified ranges only grow).
+    const report = await control(this, node).status(file.urn);
+    for (const [, a, b] of advertised.matchAll(/(\d+)-(\d+)/g)) {
+      const covered = report.verified.some(([s, e]) => s <= Number(a) && Number(b) < e);
+      expect(covered, `advertised ${a}-${b} within verified ${JSON.stringify(report.verified)}`).to
+        .be.true;
+    }
+  },
+);

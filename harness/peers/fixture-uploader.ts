@@ -11,6 +11,7 @@ import { encodeThex, thexDepth } from '../../servent/src/core/transfer/thex.js';
 import type { ShareFile } from '../shares/share-set.js';
 import { base32 } from '../shares/share-set.js';
 import type { Endpoint } from './fixture-peer.js';
+import { parseHttpHead } from './raw-http.js';
 
 export interface UploaderBehaviour {
   /** Flip every byte it serves: a source that lies. */
@@ -112,13 +113,7 @@ export class FixtureUploader {
   }
 
   async #answer(socket: net.Socket, connection: number, head: string): Promise<boolean> {
-    const [requestLine = '', ...lines] = head.split('\r\n');
-    const headers: Record<string, string> = {};
-    for (const line of lines) {
-      const colon = line.indexOf(':');
-      if (colon > 0)
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-    }
+    const { firstLine: requestLine, headers } = parseHttpHead(head);
     this.requests.push({ at: Date.now(), connection, requestLine, headers });
     const [method = '', target = ''] = requestLine.split(' ');
     const keep = (headers.connection ?? '').toLowerCase() !== 'close';

@@ -37,6 +37,8 @@ export interface ReportedDownload {
   /** Where the finished file is, in the node's filesystem. */
   path?: string;
   verifiedBytes: number;
+  /** The Tiger tree it checked blocks against, if any (http-transfers.md §10.5). */
+  tree?: { depth: number; blockSize: number };
   /** Verified ranges, half-open [start, end). */
   verified: Array<[number, number]>;
   sources: Array<{ source: string; state: string; bytes: number; firewalled?: boolean }>;
