@@ -187,6 +187,14 @@ export class Download {
     return this.#size;
   }
 
+  /** Still downloading with no source left to try: time to search again. */
+  get needsSources(): boolean {
+    return (
+      this.#state === 'downloading' &&
+      [...this.#sources.values()].every((s) => s.state === 'banned' || s.state === 'gone')
+    );
+  }
+
   /** Opens the `.part` file and reads back what an earlier run verified. */
   async start(): Promise<void> {
     await mkdir(this.#s.partDir, { recursive: true });

@@ -28,13 +28,29 @@ export interface DownloadsOptions extends Omit<DownloadServices, 'changed'> {
   knownSources(sha1: Uint8Array): SourceInput[];
 }
 
+/** A download with no source left searches again this often (its first search may have gone nowhere)... */
+const REQUERY_INTERVAL_MS = 120_000;
+/** ... at most this many times, so a file nobody has costs the network little. */
+const MAX_REQUERIES = 10;
+
+interface Searching {
+  words: string | undefined;
+  lastAt: number;
+  count: number;
+}
+
 export class Downloads {
   readonly #o: DownloadsOptions;
   /** By SHA-1 (base32): one download per content. */
   readonly #byKey = new Map<string, Download>();
+  /** How each download searches for sources, by the same key. */
+  readonly #searching = new Map<string, Searching>();
+  readonly #requeryTimer: NodeJS.Timeout;
 
   constructor(options: DownloadsOptions) {
     this.#o = options;
+    this.#requeryTimer = setInterval(() => this.#requery(), REQUERY_INTERVAL_MS / 4);
+    this.#requeryTimer.unref();
   }
 
   /** Resumes every download whose state file is in the part folder. */
@@ -45,11 +61,18 @@ export class Downloads {
       const sha1 = match ? base32Decode(match[1]!) : undefined;
       if (!sha1?.ok) continue;
       // The name comes back from the state file; this one is only a placeholder until then.
-      await this.add({ sha1: sha1.value, name: `${match![1]}` }, []);
+      const download = await this.add({ sha1: sha1.value, name: `${match![1]}` }, []);
+      // Its saved sources come first; searches follow if they are all gone.
+      this.#searching.set(match![1]!, {
+        words: searchWords(download.name),
+        lastAt: Date.now(),
+        count: 0,
+      });
     }
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#requeryTimer);
     await Promise.all([...this.#byKey.values()].map((d) => d.stop()));
   }
 
@@ -87,12 +110,39 @@ export class Downloads {
         },
         sourcesOf(magnet),
       );
-      this.#o.search('\\', [sha1Urn(magnet.sha1)]);
       const words = magnet.keywords ?? magnet.name;
-      if (words) this.#o.search(words.replace(/[._\-+]+/g, ' '), []);
+      const searching = { words: words && searchWords(words), lastAt: 0, count: 0 };
+      this.#searching.set(base32Encode(magnet.sha1), searching);
+      this.#search(download, searching);
       started.push(download);
     }
     return started;
+  }
+
+  /** MAG-6: a URN query, and a keyword query from the magnet's kt or dn. */
+  #search(download: Download, searching: Searching): void {
+    searching.lastAt = Date.now();
+    searching.count++;
+    this.#o.search('\\', [download.urn]);
+    if (searching.words) this.#o.search(searching.words, []);
+  }
+
+  #requery(): void {
+    const now = Date.now();
+    for (const [key, searching] of this.#searching) {
+      const download = this.#byKey.get(key);
+      if (!download || download.state === 'complete') {
+        this.#searching.delete(key);
+        continue;
+      }
+      if (
+        download.needsSources &&
+        searching.count < MAX_REQUERIES &&
+        now - searching.lastAt >= REQUERY_INTERVAL_MS
+      ) {
+        this.#search(download, searching);
+      }
+    }
   }
 
   /** A search hit: a source for the download of the same SHA-1, if any (MAG-6: only matching hits). */
@@ -114,6 +164,7 @@ export class Downloads {
     if (!download) return false;
     await download.cancel();
     this.#byKey.delete(base32Encode(download.sha1));
+    this.#searching.delete(base32Encode(download.sha1));
     return true;
   }
 
@@ -148,4 +199,9 @@ function sourcesOf(magnet: Magnet): SourceInput[] {
   }
   for (const serventId of magnet.serventIds) sources.push({ serventId, firewalled: true });
   return sources;
+}
+
+/** Keywords from a file name: `free_software-song.ogg` → `free software song ogg`. */
+function searchWords(name: string): string {
+  return name.replace(/[._\-+]+/g, ' ').trim();
 }
