@@ -7,15 +7,19 @@
  * - Raw TCP (the baseline): a server process writes one 1 MiB buffer again
  *   and again, a client process reads and discards, one connection, the same
  *   byte count as the measurements; from connect to the last byte.
- * - Upload: one file of that size (seeded pseudo-random, written once, read
- *   once so it is in the page cache) shared by a servent, which hashes it
+ * - Upload: one file of that size (seeded pseudo-random, written and synced
+ *   once, read once so it is in the page cache) shared by a servent, which hashes it
  *   first (SHA-1 and Tiger tree in one worker thread; the time is printed);
  *   a plain HTTP client process sends `GET /uri-res/N2R?urn:sha1:…` and reads
  *   exactly Content-Length after the head; from connect to the last byte.
+ *   Raw TCP and upload runs take turns. Once more, the same client asks for
+ *   the file the way the downloader does, one 256 KiB range after another
+ *   (DEFAULT_CHUNK_SIZE) on one connection: the uploader's cost per request.
  * - Download: a fresh downloader servent per case gets `POST /downloads
  *   {sha1, name, size, sources}` naming 1 or 4 uploader servents (4 processes
  *   sharing the one folder, each with its own data folder and a copy of the
- *   first one's hash cache, so the file is hashed once); time from the
+ *   first one's hash cache, so the file is hashed once where the servent
+ *   takes the copy; the report says when it hashed again); time from the
  *   download's start to `complete` by the downloader's own clock (startedAt,
  *   completedAt), which includes the SHA-1 of the whole file, the fsync and
  *   the rename. Two kinds of uploader:
@@ -31,9 +35,11 @@
  *
  * Settings (environment): TRANSFER_BENCH_BYTES (file size, default 1 GiB;
  * 268435456 for a quick run), TRANSFER_BENCH_RUNS (raw TCP and upload runs,
- * median taken, default 3), TRANSFER_BENCH_DOWNLOADS (cases, default
+ * taken in turns, median reported, default 5), TRANSFER_BENCH_DOWNLOADS (cases, default
  * tree-1,tree-4,sha1-1,sha1-4), TRANSFER_BENCH_CPU_PROF (a folder: run the
- * downloaders with --cpu-prof and print their top functions).
+ * downloaders with --cpu-prof and print their top functions), TRANSFER_BENCH_DIR
+ * (where the temporary folder goes, default the system's; /dev/shm takes the
+ * disk's fsync out of the downloads).
  */
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
@@ -41,6 +47,7 @@ import * as http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_CHUNK_SIZE } from '../servent/src/core/transfer/swarm.js';
 import { HASH_CACHE_FILE } from '../servent/src/node/library/index.js';
 import { printProfiles } from './net/cpu-profile.js';
 import { type Bundle, buildBundle, type Endpoint, ServentProcess } from './net/servent-process.js';
@@ -57,7 +64,7 @@ const POLL_MS = 100;
 const SLOWEST_HASH_BYTES_PER_S = 5e6;
 const SLOWEST_DOWNLOAD_BYTES_PER_S = 2e6;
 const MIN_WAIT_MS = 60_000;
-/** The raw TCP figure at the end further than this from the one at the start: the run was disturbed. */
+/** The raw TCP figure at the end further than this outside the range of the first runs: the run was disturbed. */
 const DRIFT = 0.1;
 
 const TARGETS = {
@@ -85,6 +92,8 @@ interface Settings {
   runs: number;
   cases: DownloadCase[];
   cpuProfDir: string | undefined;
+  /** Where the temporary folder goes. */
+  dir: string;
 }
 
 function settings(): Settings {
@@ -105,9 +114,10 @@ function settings(): Settings {
     );
   return {
     bytes,
-    runs: Math.max(1, Number(env.TRANSFER_BENCH_RUNS ?? 3)),
+    runs: Math.max(1, Number(env.TRANSFER_BENCH_RUNS ?? 5)),
     cases,
     cpuProfDir: env.TRANSFER_BENCH_CPU_PROF || undefined,
+    dir: env.TRANSFER_BENCH_DIR || tmpdir(),
   };
 }
 
@@ -146,8 +156,8 @@ async function scoped<T>(fn: (scope: Scope) => Promise<T>): Promise<T> {
 }
 
 /** A temporary folder, removed by the scope, and synchronously if the bench exits first. */
-async function tempRoot(scope: Scope): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gnutella-transfer-bench-'));
+async function tempRoot(scope: Scope, under: string): Promise<string> {
+  const dir = await mkdtemp(join(under, 'gnutella-transfer-bench-'));
   const onExit = () => rmSync(dir, { recursive: true, force: true });
   process.once('exit', onExit);
   return scope.add(dir, async (d) => {
@@ -192,7 +202,7 @@ function post<T>(to: Endpoint, path: string, body: unknown, timeoutMs = 10_000):
 
 // ---------------------------------------------------------------- the file
 
-/** Writes the seeded file, then reads it once (page cache); the seconds each took. */
+/** Writes the seeded file and syncs it, then reads it once (page cache); the seconds each took. */
 async function makeFile(path: string, bytes: number): Promise<{ writeS: number; readS: number }> {
   const t0 = performance.now();
   const out = await open(path, 'w');
@@ -201,6 +211,8 @@ async function makeFile(path: string, bytes: number): Promise<{ writeS: number; 
       const chunk = seededBytes(SEED, offset, Math.min(IO_CHUNK, bytes - offset));
       await out.write(chunk, 0, chunk.length, offset);
     }
+    // On disk now: the kernel's writeback of a dirty GiB 30 s later would land in a measurement.
+    await out.sync();
   } finally {
     await out.close();
   }
@@ -390,8 +402,15 @@ async function download(
         cpuReceivingS = cpuOf(downloader) - cpu0;
       }
       if (status.state === 'complete') break;
-      if (status.state === 'failed' || elapsed > timeoutMs) {
-        const why = status.state === 'failed' ? status.error : `not complete after ${timeoutMs} ms`;
+      // Every source given up or banned: nothing more will come (their `why` says what went wrong).
+      const stuck = status.sources.every((x) => x.state === 'gone' || x.state === 'banned');
+      if (status.state === 'failed' || stuck || elapsed > timeoutMs) {
+        const why =
+          status.state === 'failed'
+            ? status.error
+            : stuck
+              ? 'every source gone or banned'
+              : `not complete after ${timeoutMs} ms`;
         throw new Error(
           `${downloader.label}: ${why}; ${status.verifiedBytes} of ${s.bytes} bytes verified, ${status.bytesReceived} received; sources ${JSON.stringify(status.sources)}; its output:\n    ${downloader.output()}`,
         );
@@ -419,35 +438,32 @@ async function download(
 
 // ---------------------------------------------------------------- raw TCP and upload
 
-async function rawTcp(s: Settings, runs: number): Promise<FetchResult[]> {
-  return scoped(async (scope) => {
-    const server = scope.add(
-      PeerProcess.start('raw TCP server', 'serve-raw', [String(s.bytes)]),
-      (p) => p.stop(),
-    );
-    const { port } = await server.line<{ port: number }>(15_000);
-    const results: FetchResult[] = [];
-    for (let run = 0; run < runs; run++)
-      results.push(await fetchIn('raw TCP client', port, s.bytes, MIN_WAIT_MS + s.bytes / 1e5));
-    return results;
-  });
+/** The raw TCP server, one process for the whole run; `fetch()` is one measured connection. */
+async function rawServer(scope: Scope, s: Settings) {
+  const server = scope.add(
+    PeerProcess.start('raw TCP server', 'serve-raw', [String(s.bytes)]),
+    (p) => p.stop(),
+  );
+  const { port } = await server.line<{ port: number }>(15_000);
+  return {
+    fetch: () => fetchIn('raw TCP client', port, s.bytes, MIN_WAIT_MS + s.bytes / 1e5),
+  };
 }
 
-async function uploads(uploader: Uploader, s: Settings): Promise<FetchResult[]> {
-  const results: FetchResult[] = [];
-  const target = `/uri-res/N2R?${uploader.urn}`;
-  for (let run = 0; run < s.runs; run++) {
-    const r = await fetchIn(
-      'HTTP client',
-      uploader.servent.gnutella.port,
-      s.bytes,
-      MIN_WAIT_MS + s.bytes / 1e5,
-      target,
-    );
-    if (r.status !== 200) throw new Error(`GET ${target} answered ${r.status}, expected 200`);
-    results.push(r);
-  }
-  return results;
+/**
+ * `GET /uri-res/N2R?urn:sha1:…` of the whole file by a plain HTTP client
+ * process; or, with `range`, GETs of one range after another on one
+ * connection (the client checks each status and Content-Length).
+ */
+function upload(uploader: Uploader, s: Settings, range?: number): Promise<FetchResult> {
+  return fetchIn(
+    'HTTP client',
+    uploader.servent.gnutella.port,
+    s.bytes,
+    MIN_WAIT_MS + s.bytes / 1e4,
+    `/uri-res/N2R?${uploader.urn}`,
+    range,
+  );
 }
 
 // ---------------------------------------------------------------- report
@@ -474,7 +490,10 @@ interface Report {
   raw: number[];
   rawEnd: number | undefined;
   upload: number[];
+  /** One run: the upload in DEFAULT_CHUNK_SIZE ranges, one request at a time. */
+  ranged: number;
   downloads: DownloadResult[];
+  notes: string[];
 }
 
 function print(r: Report): void {
@@ -485,15 +504,20 @@ function print(r: Report): void {
   const gib = s.bytes / 1024 ** 3;
   const size = gib >= 1 ? `${gib.toFixed(gib % 1 === 0 ? 0 : 2)} GiB` : `${s.bytes / MIB} MiB`;
   console.log(
-    `\nTransfer over loopback: ${size} (${s.bytes} bytes), sender and receiver each in its own process; MB = 10^6 bytes (load average ${r.load.toFixed(2)} before)`,
+    `\nTransfer over loopback: ${size} (${s.bytes} bytes), sender and receiver each in its own process, files in ${s.dir}; MB = 10^6 bytes (load average ${r.load.toFixed(2)} before)`,
   );
   console.log(
-    `  the file: written in ${r.file.writeS.toFixed(1)} s, read once in ${r.file.readS.toFixed(1)} s (page cache); hashed by the uploader in ${r.hashS.toFixed(1)} s from its start (${mbps(s.bytes, r.hashS).toFixed(1)} MB/s, SHA-1 + Tiger tree, one worker thread)`,
+    `  the file: written and synced in ${r.file.writeS.toFixed(1)} s, read once in ${r.file.readS.toFixed(1)} s (page cache); hashed by the uploader in ${r.hashS.toFixed(1)} s from its start (${mbps(s.bytes, r.hashS).toFixed(1)} MB/s, SHA-1 + Tiger tree, one worker thread)`,
   );
   const line = (name: string, rate: number, tail: string) =>
     console.log(`  ${name.padEnd(width)}${fmt(rate)}  ratio ${(rate / raw).toFixed(3)}${tail}`);
   line('raw loopback TCP (1 MiB writes, read and discarded)', raw, `  (baseline)${runsOf(r.raw)}`);
   line('upload: servent → plain HTTP client, GET N2R', upload, runsOf(r.upload));
+  line(
+    `upload in ${DEFAULT_CHUNK_SIZE / 1024} KiB ranges, one GET at a time`,
+    r.ranged,
+    '  (as the downloader asks; one run)',
+  );
   for (const d of r.downloads) {
     const tree = d.tree
       ? `tree used: depth ${d.tree.depth}, ${d.tree.blockSize / 1024} KiB blocks`
@@ -515,10 +539,13 @@ function print(r: Report): void {
       );
     }
   }
+  for (const note of r.notes) console.log(`  note: ${note}`);
   if (r.rawEnd !== undefined) {
     const drift = r.rawEnd / raw - 1;
+    const outside =
+      r.rawEnd < Math.min(...r.raw) * (1 - DRIFT) || r.rawEnd > Math.max(...r.raw) * (1 + DRIFT);
     console.log(
-      `  raw loopback TCP again at the end: ${r.rawEnd.toFixed(1)} MB/s (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)} %${Math.abs(drift) > DRIFT ? ': the machine was disturbed, run again' : ''})`,
+      `  raw loopback TCP again after the downloads: ${r.rawEnd.toFixed(1)} MB/s (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)} % from the median${outside ? `; more than ${DRIFT * 100} % outside the first runs: the machine was disturbed, run again` : ', within the first runs'})`,
     );
   }
 
@@ -564,7 +591,7 @@ async function run(): Promise<void> {
   const load = loadavg()[0]!;
   if (s.cpuProfDir) await mkdir(s.cpuProfDir, { recursive: true });
   const report = await scoped(async (scope): Promise<Report> => {
-    const root = await tempRoot(scope);
+    const root = await tempRoot(scope, s.dir);
     const share = join(root, 'share');
     await mkdir(share);
     const file = await makeFile(join(share, FILE_NAME), s.bytes);
@@ -576,34 +603,55 @@ async function run(): Promise<void> {
     const hashS = (performance.now() - hashStart) / 1000;
     const cache = await cacheOf(join(root, 'up-1'));
 
-    const raw = (await rawTcp(s, s.runs)).map(rateOf);
-    const upload = (await uploads(first, s)).map(rateOf);
+    // Raw TCP and uploads in turns, so that both see the same machine.
+    const rawTcp = await rawServer(scope, s);
+    const raw: number[] = [];
+    const uploads: number[] = [];
+    for (let run = 0; run < s.runs; run++) {
+      raw.push(rateOf(await rawTcp.fetch()));
+      uploads.push(rateOf(await upload(first, s)));
+    }
+    // What a downloader asks of it: one chunk at a time, each request after the last byte of the one before.
+    const ranged = rateOf(await upload(first, s, DEFAULT_CHUNK_SIZE));
 
     const downloads: DownloadResult[] = [];
+    const notes: string[] = [];
     for (const tree of [true, false]) {
       const cases = s.cases.filter((c) => c.tree === tree);
       if (cases.length === 0) continue;
       await scoped(async (group) => {
         const count = Math.max(...cases.map((c) => c.sources));
         const uploaders: Uploader[] = tree ? [first] : [];
-        while (uploaders.length < count) {
-          const n = uploaders.length + 1;
+        const more = Array.from({ length: count - uploaders.length }, async (_, k) => {
+          const n = uploaders.length + k + 1;
           const data = join(root, `up-${tree ? 'tree' : 'sha1'}-${n}`);
           await mkdir(data);
           await writeFile(join(data, HASH_CACHE_FILE), tree ? cache : withoutTree(cache));
-          const label = `uploader ${n}${tree ? '' : ' (no tree)'}`;
-          const u = await startUploader(bundle, group, label, share, data, s);
-          if (u.hashed)
-            console.log(`  (${label} hashed the file again: its cache copy was not used)`);
-          uploaders.push(u);
-        }
+          return startUploader(
+            bundle,
+            group,
+            `uploader ${n}${tree ? '' : ' (no tree)'}`,
+            share,
+            data,
+            s,
+          );
+        });
+        // In parallel: where the cache copy is not taken, each hashes the file again.
+        const t0 = performance.now();
+        const started = await Promise.all(more);
+        const again = started.filter((u) => u.hashed).map((u) => u.servent.label);
+        if (again.length > 0)
+          notes.push(
+            `${again.join(', ')} hashed the file again (${((performance.now() - t0) / 1000).toFixed(1)} s, in parallel): the copy of uploader 1's hash cache was not taken`,
+          );
+        uploaders.push(...started);
         for (const c of cases) downloads.push(await download(bundle, root, uploaders, c, s));
       });
       // The tree group held the first uploader: stop it with its group.
       if (tree) await first.servent.stop();
     }
-    const rawEnd = s.cases.length > 0 ? rateOf((await rawTcp(s, 1))[0]!) : undefined;
-    return { s, load, file, hashS, raw, rawEnd, upload, downloads };
+    const rawEnd = s.cases.length > 0 ? rateOf(await rawTcp.fetch()) : undefined;
+    return { s, load, file, hashS, raw, rawEnd, upload: uploads, ranged, downloads, notes };
   });
   print(report);
   console.log(`\n  (transfer bench took ${((performance.now() - began) / 1000).toFixed(1)} s)`);

@@ -2,12 +2,14 @@
  * The transfer bench's own processes, so that no measured byte crosses the
  * bench process: a raw TCP server that writes one 1 MiB buffer again and
  * again, and a client that reads and discards (raw, or after a plain HTTP
- * GET and its response head, exactly Content-Length bytes). Run as
+ * GET and its response head, exactly Content-Length bytes; or GETs of one
+ * range after another, as a downloader asks). Run as
  *
  *   node --import tsx bench/net/transfer-peers.ts serve-raw BYTES
  *       prints {"port":N}, then on every connection writes BYTES and ends it
- *   node --import tsx bench/net/transfer-peers.ts fetch HOST PORT BYTES [TARGET]
- *       prints {"bytes":…,"ms":…,"firstByteMs":…,"status":…} (ms from connect to the last byte)
+ *   node --import tsx bench/net/transfer-peers.ts fetch HOST PORT BYTES [TARGET [RANGE]]
+ *       prints {"bytes":…,"ms":…,"firstByteMs":…,"status":…} (ms from connect to the last byte);
+ *       with RANGE, GETs of RANGE bytes one after another on one kept-alive connection
  *
  * and driven from the bench through `PeerProcess`, which kills every process
  * it started on every exit path (`stop()`, and SIGKILL when the bench exits).
@@ -77,55 +79,85 @@ function serveRaw(bytes: number): void {
   });
 }
 
-function fetchBytes(host: string, port: number, bytes: number, target?: string): void {
+/**
+ * Reads `bytes` from `host:port`: raw (no `target`), by one GET of `target`,
+ * or by GETs of `range`-byte ranges one after another on one connection.
+ */
+function fetchBytes(
+  host: string,
+  port: number,
+  bytes: number,
+  target?: string,
+  range?: number,
+): void {
   const socket = net.connect({ host, port });
   let t0 = 0;
   let firstByteMs = -1;
-  let head: Buffer | undefined = target === undefined ? undefined : Buffer.alloc(0);
+  /** The response head read so far; undefined while a body (or raw bytes) is read. */
+  let head: Buffer | undefined;
   let status = 0;
-  let want = bytes;
+  /** Bytes read, and where the body being read ends. */
   let got = 0;
+  let until = bytes;
   const fail = (why: string) => {
     process.stderr.write(`fetch ${host}:${port}${target ?? ''}: ${why}\n`);
     process.exit(1);
   };
-  const done = () => {
-    const ms = performance.now() - t0;
-    socket.destroy();
-    const result: FetchResult = { bytes: got, ms, firstByteMs, status };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+  const request = () => {
+    until = range === undefined ? bytes : Math.min(bytes, got + range);
+    const fields = [
+      `GET ${target} HTTP/1.1`,
+      `Host: ${host}:${port}`,
+      'User-Agent: transfer-bench',
+      range === undefined ? 'Connection: close' : `Range: bytes=${got}-${until - 1}`,
+    ];
+    socket.write(`${fields.join('\r\n')}\r\n\r\n`);
+    head = Buffer.alloc(0);
+  };
+  /** A complete head: its status and Content-Length must be what was asked. */
+  const parseHead = (text: string) => {
+    status = Number(/^HTTP\/1\.\d (\d{3})/.exec(text)?.[1] ?? 0);
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(text)?.[1];
+    const expected = range === undefined || (got === 0 && until === bytes) ? 200 : 206;
+    if (status !== expected || length === undefined)
+      fail(`answered (expected ${expected}):\n${text}`);
+    if (Number(length) !== until - got) fail(`Content-Length ${length}, expected ${until - got}`);
   };
   socket.once('connect', () => {
     t0 = performance.now();
-    if (target !== undefined)
-      socket.write(
-        `GET ${target} HTTP/1.1\r\nHost: ${host}:${port}\r\nUser-Agent: transfer-bench\r\nConnection: close\r\n\r\n`,
-      );
+    if (target !== undefined) request();
   });
   socket.on('data', (chunk: Buffer) => {
     if (firstByteMs < 0) firstByteMs = performance.now() - t0;
     let body = chunk;
-    if (head !== undefined) {
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (head.length > MAX_HEAD_BYTES) fail(`no response head in ${head.length} bytes`);
+    while (body.length > 0) {
+      if (head !== undefined) {
+        head = Buffer.concat([head, body]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (head.length > MAX_HEAD_BYTES) fail(`no response head in ${head.length} bytes`);
+          return;
+        }
+        parseHead(head.subarray(0, end).toString('latin1'));
+        body = head.subarray(end + 4);
+        head = undefined;
+      }
+      const n = Math.min(body.length, until - got);
+      got += n;
+      body = body.subarray(n);
+      if (got < until) continue;
+      if (got >= bytes) {
+        const result: FetchResult = { bytes: got, ms: performance.now() - t0, firstByteMs, status };
+        socket.destroy();
+        process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      const text = head.subarray(0, end).toString('latin1');
-      body = head.subarray(end + 4);
-      head = undefined;
-      status = Number(/^HTTP\/1\.\d (\d{3})/.exec(text)?.[1] ?? 0);
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(text)?.[1];
-      if ((status !== 200 && status !== 206) || length === undefined) fail(`answered:\n${text}`);
-      want = Number(length);
-      if (want !== bytes) fail(`Content-Length ${want}, expected ${bytes}`);
+      if (body.length > 0) fail(`${body.length} bytes after a complete response`);
+      request();
     }
-    got += body.length;
-    if (got >= want) done();
   });
   socket.on('end', () => {
-    if (got < want) fail(`connection ended after ${got} of ${want} bytes`);
+    if (got < bytes) fail(`connection ended after ${got} of ${bytes} bytes`);
   });
   socket.on('error', (err) => fail(err.message));
 }
@@ -133,7 +165,14 @@ function fetchBytes(host: string, port: number, bytes: number, target?: string):
 function childMain(args: string[]): void {
   const [role, ...rest] = args;
   if (role === 'serve-raw') serveRaw(Number(rest[0]));
-  else if (role === 'fetch') fetchBytes(rest[0]!, Number(rest[1]), Number(rest[2]), rest[3]);
+  else if (role === 'fetch')
+    fetchBytes(
+      rest[0]!,
+      Number(rest[1]),
+      Number(rest[2]),
+      rest[3],
+      rest[4] === undefined ? undefined : Number(rest[4]),
+    );
   else {
     process.stderr.write(`transfer-peers: unknown role "${role}"; use serve-raw or fetch\n`);
     process.exit(2);
@@ -250,15 +289,18 @@ export class PeerProcess {
   }
 }
 
-/** One fetch in its own process: `bytes` from `port` (raw TCP, or GET `target`). */
+/** One fetch in its own process: `bytes` from `port` (raw TCP, or GET `target`, whole or by `range`). */
 export async function fetchIn(
   label: string,
   port: number,
   bytes: number,
   timeoutMs: number,
   target?: string,
+  range?: number,
 ): Promise<FetchResult> {
-  const args = [HOST, String(port), String(bytes), ...(target === undefined ? [] : [target])];
+  const args = [HOST, String(port), String(bytes)];
+  if (target !== undefined) args.push(target);
+  if (target !== undefined && range !== undefined) args.push(String(range));
   const peer = PeerProcess.start(label, 'fetch', args);
   try {
     return await peer.line<FetchResult>(timeoutMs);

@@ -145,14 +145,15 @@ test('fetched when every byte is written or verified; complete when every byte i
   swarm.passed(CHUNK, 2 * CHUNK);
   assert.ok(swarm.fetched && swarm.complete);
   assert.equal(swarm.lease(3), undefined);
-  // discardUnverified forgets written bytes only.
+  // startOver forgets every byte, verified or not, and leases from the start again.
   const other = new Swarm(2 * CHUNK, undefined, CHUNK);
   other.received(1, 0, 2 * CHUNK);
   other.passed(0, CHUNK);
-  other.discardUnverified();
+  assert.deepEqual(other.lease(2), undefined, 'nothing left to fetch before');
+  other.startOver();
   assert.equal(other.written.total, 0);
-  assert.equal(other.verified.total, CHUNK);
-  assert.deepEqual(other.lease(1), { start: CHUNK, end: 2 * CHUNK });
+  assert.equal(other.verified.total, 0);
+  assert.deepEqual(other.lease(1), { start: 0, end: CHUNK });
   // An empty file is complete from the start.
   assert.ok(new Swarm(0).complete);
   assert.equal(new Swarm(0).lease(1), undefined);

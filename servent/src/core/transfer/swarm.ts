@@ -32,6 +32,8 @@ export class Swarm {
   readonly #leases = new Map<number, Interval>();
   readonly #strikes = new Map<number, number>();
   readonly #banned = new Set<number>();
+  /** Where a lease starts looking: every chunk before it is verified or written. */
+  #scanFrom = 0;
 
   constructor(size: number, verified = new IntervalSet(), chunkSize = DEFAULT_CHUNK_SIZE) {
     if (!Number.isSafeInteger(size) || size < 0) throw new UsageError(`bad file size ${size}`);
@@ -76,8 +78,15 @@ export class Swarm {
     if (current) return current;
     const taken = new IntervalSet();
     for (const lease of this.#leases.values()) taken.add(lease.start, lease.end);
-    for (let start = 0; start < this.size; start += this.chunkSize) {
-      const end = Math.min(this.size, start + this.chunkSize);
+    // Chunks before #scanFrom need nothing: each lease does not rescan the file from its start.
+    while (
+      this.#scanFrom < this.size &&
+      this.#needed(this.#scanFrom, this.#chunkEnd(this.#scanFrom)).length === 0
+    ) {
+      this.#scanFrom += this.chunkSize;
+    }
+    for (let start = this.#scanFrom; start < this.size; start += this.chunkSize) {
+      const end = this.#chunkEnd(start);
       if (taken.covers(start, end) || taken.intersect(start, end).length > 0) continue;
       for (const gap of this.#needed(start, end)) {
         const piece = available ? available.intersect(gap.start, gap.end)[0] : gap;
@@ -87,6 +96,10 @@ export class Swarm {
       }
     }
     return undefined;
+  }
+
+  #chunkEnd(start: number): number {
+    return Math.min(this.size, start + this.chunkSize);
   }
 
   /** Bytes of [start, end) neither verified nor written. */
@@ -148,6 +161,7 @@ export class Swarm {
       ([, mine]) => mine.intersect(start, end).length > 0,
     );
     this.#written.remove(start, end);
+    this.#scanFrom = Math.min(this.#scanFrom, start - (start % this.chunkSize));
     for (const [, mine] of culprits) mine.remove(start, end);
     const banned: number[] = [];
     for (const [source] of culprits) {
@@ -161,9 +175,11 @@ export class Swarm {
     return banned;
   }
 
-  /** Forgets every unverified byte (a file whose SHA-1 failed with no tree to find the bad part). */
-  discardUnverified(): void {
+  /** Forgets every byte, verified or not: the whole file failed its SHA-1 and nothing says where. */
+  startOver(): void {
+    this.verified.remove(0, this.size);
     this.#written.remove(0, this.size);
     this.#writtenBy.clear();
+    this.#scanFrom = 0;
   }
 }

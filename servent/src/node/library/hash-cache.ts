@@ -24,28 +24,26 @@ export interface CacheEntry {
   addedAt: number;
 }
 
-/** Base32 of `length` bytes, or of any whole number of `unit`-byte digests. */
-const digest = (length: number, unit = length) =>
+/** Base32 of bytes whose count `fits`, e.g. exactly 20, or a whole number of 24-byte digests. */
+const base32Bytes = (fits: (n: number) => boolean, what: string) =>
   z.string().transform((text, ctx) => {
     const bytes = base32Decode(text);
-    if (
-      !bytes.ok ||
-      (unit === length ? bytes.value.length !== length : bytes.value.length % unit)
-    ) {
-      ctx.addIssue({ code: 'custom', message: `expected ${length} bytes in base32` });
+    if (!bytes.ok || !fits(bytes.value.length)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} in base32` });
       return z.NEVER;
     }
     return bytes.value;
   });
+const digest = (length: number) => base32Bytes((n) => n === length, `${length} bytes`);
+const digests = (unit: number) =>
+  base32Bytes((n) => n > 0 && n % unit === 0, `${unit}-byte digests`);
 
 const EntrySchema = z.object({
   size: z.number().int().min(0),
   mtimeMs: z.number(),
   sha1: digest(20),
   tigerRoot: digest(24).optional(),
-  tigerLevel: z
-    .object({ depth: z.number().int().min(0).max(64), nodes: digest(24, 24) })
-    .optional(),
+  tigerLevel: z.object({ depth: z.number().int().min(0).max(64), nodes: digests(24) }).optional(),
   addedAt: z.number(),
 });
 

@@ -41,6 +41,9 @@ const READ_TIMEOUT_MS = 30_000;
 const RETRY_BASE_MS = 5_000;
 /** Tries before a source that keeps failing (not lying) is given up. */
 const MAX_FAILURES = 4;
+/** A file is cut into about this many chunks, each of DEFAULT_CHUNK_SIZE..MAX_CHUNK_SIZE bytes. */
+const CHUNKS_PER_FILE = 64;
+const MAX_CHUNK_SIZE = 16 << 20;
 /** X-Alt and X-NAlt entries per request (HTTP-36). */
 const ALT_LOCS_PER_REQUEST = 10;
 
@@ -131,6 +134,11 @@ export class Download {
   #size: number | undefined;
   #tigerRoot: Uint8Array | undefined;
   #tree: TigerTree | undefined;
+  /** The source whose THEX we use, and the root a hit or the magnet gave (not a source's word). */
+  #treeFrom: number | undefined;
+  readonly #rootGiven: Uint8Array | undefined;
+  #treeNodesFor: TigerTree | undefined;
+  #treeNodesText = '';
   #swarm: Swarm | undefined;
   /** Verified ranges read back from the state file, until the size is known. */
   #restored = new IntervalSet();
@@ -158,6 +166,7 @@ export class Download {
     this.#name = input.name;
     this.#size = input.size;
     this.#tigerRoot = input.tigerRoot;
+    this.#rootGiven = input.tigerRoot;
     this.#s = services;
   }
 
@@ -297,8 +306,16 @@ export class Download {
     );
   }
 
+  /**
+   * Bytes a source leases at once: at least a tree block, and about a 64th
+   * of the file, so a big file costs few requests (each one costs the
+   * uploader about a millisecond) while a small one still spreads over many
+   * sources.
+   */
   #chunkSize(): number {
-    return Math.max(DEFAULT_CHUNK_SIZE, this.#tree ? this.#blockSize() : 0);
+    let share = DEFAULT_CHUNK_SIZE;
+    while (share < MAX_CHUNK_SIZE && share * CHUNKS_PER_FILE < (this.#size ?? 0)) share *= 2;
+    return Math.max(share, this.#tree ? this.#blockSize() : 0);
   }
 
   #blockSize(): number {
@@ -527,6 +544,7 @@ export class Download {
       return keep;
     }
     this.#tree = tree.value;
+    this.#treeFrom = source.id;
     await this.#verifyBlocks();
     return keep;
   }
@@ -579,9 +597,14 @@ export class Download {
       }
       const digest = await sha1Of(this.#file!, this.#size!);
       if (!sameBytes(digest, this.sha1)) {
-        // Without a tree nothing says which bytes were bad: fetch everything again.
-        swarm.discardUnverified();
-        swarm.verified.remove(0, this.#size!);
+        // Nothing says which bytes were bad: fetch everything again. With a tree, the tree lied
+        // (its root came from its source, not from a hit or the magnet): that source goes.
+        if (this.#treeFrom !== undefined)
+          this.#ban(this.#treeFrom, 'its tree does not match the SHA-1');
+        this.#tree = undefined;
+        this.#treeFrom = undefined;
+        this.#tigerRoot = this.#rootGiven;
+        swarm.startOver();
         this.#s.log.warn({ download: this.urn }, 'file failed its SHA-1; fetching it again');
         this.#state = 'downloading';
         return;
@@ -730,6 +753,16 @@ export class Download {
     this.#s.log.info({ download: this.urn, verified: this.#restored.total }, 'download resumed');
   }
 
+  /** The tree's deepest level in base32, computed once: the state is written after every check. */
+  #treeNodes32(): string {
+    const tree = this.#tree!;
+    if (this.#treeNodesFor !== tree) {
+      this.#treeNodesText = base32Encode(tree.level(tree.depth));
+      this.#treeNodesFor = tree;
+    }
+    return this.#treeNodesText;
+  }
+
   /** Writes the state: only bytes already on disk are called verified (data synced first). */
   async #save(): Promise<void> {
     const file = this.#file;
@@ -741,7 +774,7 @@ export class Download {
       name: this.name,
       ...(this.#size !== undefined && { size: this.#size }),
       ...(this.#tigerRoot && { tigerRoot: base32Encode(this.#tigerRoot) }),
-      ...(tree && { tree: { depth: tree.depth, nodes: base32Encode(tree.level(tree.depth)) } }),
+      ...(tree && { tree: { depth: tree.depth, nodes: this.#treeNodes32() } }),
       verified,
       sources: [...this.#sources.values()]
         .filter((s) => s.host !== undefined && s.state !== 'banned')
