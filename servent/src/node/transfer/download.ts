@@ -137,6 +137,8 @@ export class Download {
   /** The source whose THEX we use, and the root a hit or the magnet gave (not a source's word). */
   #treeFrom: number | undefined;
   readonly #rootGiven: Uint8Array | undefined;
+  /** Blocks a check has taken and not finished (checks of several sources interleave). */
+  readonly #verifying = new Set<number>();
   #treeNodesFor: TigerTree | undefined;
   #treeNodesText = '';
   #swarm: Swarm | undefined;
@@ -556,18 +558,25 @@ export class Download {
     if (tree === undefined) return;
     const block = this.#blockSize();
     let passed = false;
-    for (const index of swarm.verifiable(block)) {
+    // Sources finish chunks at once: a block another check is on is not hashed twice.
+    const ready = swarm.verifiable(block).filter((index) => !this.#verifying.has(index));
+    for (const index of ready) this.#verifying.add(index);
+    for (const index of ready) {
       const start = index * block;
       const end = Math.min(this.#size!, start + block);
       const bytes = new Uint8Array(end - start);
-      await this.#file!.read(bytes, 0, bytes.length, start);
-      if (tree.verifyRange(start, bytes).length === 0) {
-        const writers = new Set(swarm.passed(start, end));
-        for (const s of this.#sources.values()) if (writers.has(s.id)) s.good = true;
-        passed = true;
-      } else {
-        for (const id of swarm.failed(start, end))
-          this.#ban(id, `bytes ${start}-${end - 1} failed the tree`);
+      try {
+        await this.#file!.read(bytes, 0, bytes.length, start);
+        if (tree.verifyRange(start, bytes).length === 0) {
+          const writers = new Set(swarm.passed(start, end));
+          for (const s of this.#sources.values()) if (writers.has(s.id)) s.good = true;
+          passed = true;
+        } else {
+          for (const id of swarm.failed(start, end))
+            this.#ban(id, `bytes ${start}-${end - 1} failed the tree`);
+        }
+      } finally {
+        this.#verifying.delete(index);
       }
     }
     // Verified bytes are recorded at once: after a crash none is fetched again.
