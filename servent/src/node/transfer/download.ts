@@ -328,7 +328,8 @@ export class Download {
   #fill(): void {
     if (this.#state !== 'downloading' || this.#finishing) return;
     if (this.#swarm?.fetched) {
-      void this.#finish();
+      // With checks still running, their end calls #fill again; finishing now would spin.
+      if (this.#verifying.size === 0) void this.#finish();
       return;
     }
     const now = Date.now();
