@@ -50,6 +50,7 @@ import { REPLAY_IDLE_MS } from '../servent/src/node/link-inflater.js';
 import { formatRate, printTable } from './lib.js';
 import { printProfiles } from './net/cpu-profile.js';
 import { BenchLeaf, type Checkpoint, QuerySource } from './net/peers.js';
+import { type Scope, scoped } from './net/scope.js';
 import {
   type Bundle,
   buildBundle,
@@ -162,38 +163,6 @@ function settings(): Settings {
 }
 
 // ---------------------------------------------------------------- resources
-
-/** Cleanups run in reverse order when a scope ends, on success and on failure. */
-class Scope {
-  readonly #cleanups: Array<() => unknown> = [];
-
-  add<T>(resource: T, cleanup: (r: T) => unknown): T {
-    this.#cleanups.push(() => cleanup(resource));
-    return resource;
-  }
-
-  async close(): Promise<void> {
-    const errors: unknown[] = [];
-    for (const cleanup of this.#cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-    this.#cleanups.length = 0;
-    if (errors.length > 0) throw errors[0];
-  }
-}
-
-async function scoped<T>(fn: (scope: Scope) => Promise<T>): Promise<T> {
-  const scope = new Scope();
-  try {
-    return await fn(scope);
-  } finally {
-    await scope.close();
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -50,6 +50,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_CHUNK_SIZE } from '../servent/src/core/transfer/swarm.js';
 import { HASH_CACHE_FILE } from '../servent/src/node/library/index.js';
 import { printProfiles } from './net/cpu-profile.js';
+import { type Scope, scoped } from './net/scope.js';
 import { type Bundle, buildBundle, type Endpoint, ServentProcess } from './net/servent-process.js';
 import { type FetchResult, fetchIn, PeerProcess, seededBytes } from './net/transfer-peers.js';
 
@@ -122,38 +123,6 @@ function settings(): Settings {
 }
 
 // ---------------------------------------------------------------- resources
-
-/** Cleanups run in reverse order when a scope ends, on success and on failure. */
-class Scope {
-  readonly #cleanups: Array<() => unknown> = [];
-
-  add<T>(resource: T, cleanup: (r: T) => unknown): T {
-    this.#cleanups.push(() => cleanup(resource));
-    return resource;
-  }
-
-  async close(): Promise<void> {
-    const errors: unknown[] = [];
-    for (const cleanup of this.#cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-    this.#cleanups.length = 0;
-    if (errors.length > 0) throw errors[0];
-  }
-}
-
-async function scoped<T>(fn: (scope: Scope) => Promise<T>): Promise<T> {
-  const scope = new Scope();
-  try {
-    return await fn(scope);
-  } finally {
-    await scope.close();
-  }
-}
 
 /** A temporary folder, removed by the scope, and synchronously if the bench exits first. */
 async function tempRoot(scope: Scope, under: string): Promise<string> {
