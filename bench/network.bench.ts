@@ -50,7 +50,7 @@ import { REPLAY_IDLE_MS } from '../servent/src/node/link-inflater.js';
 import { formatRate, printTable } from './lib.js';
 import { printProfiles } from './net/cpu-profile.js';
 import { BenchLeaf, type Checkpoint, QuerySource } from './net/peers.js';
-import { type Scope, scoped } from './net/scope.js';
+import { interruptible, type Scope, scoped } from './net/scope.js';
 import {
   type Bundle,
   buildBundle,
@@ -737,19 +737,7 @@ function printTargets(throughputs: MixResult[], memories: MemoryRuns[]): void {
 // ---------------------------------------------------------------- main
 
 export async function main(): Promise<void> {
-  // Ctrl-C or a kill: exit through process.exit, whose handlers kill the servents and remove the bundle.
-  const interrupted = (signal: NodeJS.Signals) => {
-    console.error(`\nnetwork bench: ${signal}, stopping the servents`);
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    await run();
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-  }
+  await interruptible('network bench', run);
 }
 
 async function run(): Promise<void> {

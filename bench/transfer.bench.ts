@@ -50,7 +50,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_CHUNK_SIZE } from '../servent/src/core/transfer/swarm.js';
 import { HASH_CACHE_FILE } from '../servent/src/node/library/index.js';
 import { printProfiles } from './net/cpu-profile.js';
-import { type Scope, scoped } from './net/scope.js';
+import { interruptible, type Scope, scoped } from './net/scope.js';
 import { type Bundle, buildBundle, type Endpoint, ServentProcess } from './net/servent-process.js';
 import { type FetchResult, fetchIn, PeerProcess, seededBytes } from './net/transfer-peers.js';
 
@@ -539,19 +539,7 @@ function print(r: Report): void {
 // ---------------------------------------------------------------- main
 
 export async function main(): Promise<void> {
-  // Ctrl-C or a kill: exit through process.exit, whose handlers kill the processes and remove the files.
-  const interrupted = (signal: NodeJS.Signals) => {
-    console.error(`\ntransfer bench: ${signal}, stopping the processes`);
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    await run();
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-  }
+  await interruptible('transfer bench', run);
 }
 
 async function run(): Promise<void> {

@@ -30,3 +30,22 @@ export async function scoped<T>(fn: (scope: Scope) => Promise<T>): Promise<T> {
     await scope.close();
   }
 }
+
+/**
+ * Runs a bench so that Ctrl-C or a kill leaves through process.exit, whose
+ * handlers kill the child processes and remove the temporary files.
+ */
+export async function interruptible(name: string, run: () => Promise<void>): Promise<void> {
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`\n${name}: ${signal}, stopping its processes`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    await run();
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
