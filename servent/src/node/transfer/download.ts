@@ -97,7 +97,6 @@ export interface DownloadServices {
   self(): HostPort | undefined;
   /** A connection to a firewalled source that answered our push with GIV (push.md §5). */
   push(source: SourceInput, signal: AbortSignal): Promise<{ socket: net.Socket; rest: Uint8Array }>;
-  changed(): void;
 }
 
 export interface DownloadInput {
@@ -352,7 +351,6 @@ export class Download {
       this.#timer = setTimeout(() => this.#fill(), Math.max(0, wakeAt - now) + 10);
       this.#timer.unref();
     }
-    this.#s.changed();
   }
 
   /** One source: connect (directly or by push), then fetch chunk after chunk on that connection. */
@@ -465,7 +463,6 @@ export class Download {
         if (queue?.kind === 'legacy' && keep === 'next') {
           // HTTP-29: poll again after pollMin, before pollMax, on this connection.
           source.state = 'queued';
-          this.#s.changed();
           client.socket.setTimeout(0);
           await sleep(queue.pollMinS * 1000 + 100, this.#abort.signal);
           client.socket.setTimeout(READ_TIMEOUT_MS);
@@ -638,7 +635,6 @@ export class Download {
       this.#s.log.error({ download: this.urn, err: this.#error }, 'download failed');
     } finally {
       this.#finishing = false;
-      this.#s.changed();
       if (this.#state === 'downloading') this.#fill();
     }
   }

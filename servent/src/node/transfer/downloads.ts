@@ -5,7 +5,6 @@
  * (PFSP).
  */
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { sha1Urn } from '../../core/hash/index.js';
 import { type Magnet, parseMagnet, safeFileName } from '../../core/transfer/magnet.js';
 import type { UploadResource } from '../../core/transfer/upload.js';
@@ -21,7 +20,7 @@ export class MagnetError extends Error {
   override readonly name = 'MagnetError';
 }
 
-export interface DownloadsOptions extends Omit<DownloadServices, 'changed'> {
+export interface DownloadsOptions extends DownloadServices {
   /** Sends the searches that find sources for a magnet (MAG-6): a URN query and a keyword query. */
   search(text: string, urns: string[]): void;
   /** Sources that hits of earlier searches gave for this content. */
@@ -81,7 +80,7 @@ export class Downloads {
     const key = base32Encode(input.sha1);
     let download = this.#byKey.get(key);
     if (!download) {
-      download = new Download(input, { ...this.#o, changed: () => {} });
+      download = new Download(input, this.#o);
       this.#byKey.set(key, download);
       await download.start();
       for (const source of this.#o.knownSources(input.sha1)) download.addSource(source);
@@ -181,10 +180,6 @@ export class Downloads {
       sha1: download.sha1,
       available: available.clone(),
     };
-  }
-
-  partPath(sha1: Uint8Array): string {
-    return join(this.#o.partDir, `${base32Encode(sha1)}.part`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import type { HostPort } from '../../core/handshake/addresses.js';
-import { TigerTree } from '../../core/hash/index.js';
+import { sha1Urn, TigerTree } from '../../core/hash/index.js';
 import { formatGiv, parseGiv, pushProxyTarget } from '../../core/http/index.js';
 import type { SharedFile } from '../../core/search/library.js';
 import type { HitSource } from '../../core/transfer/hit-sources.js';
@@ -341,7 +341,9 @@ export class Transfers {
     return {
       lookup,
       localPath: async (resource: UploadResource) =>
-        resource.available ? this.downloads.partPath(resource.sha1) : o.sharedPath(resource.index!),
+        resource.available
+          ? this.downloads.get(sha1Urn(resource.sha1))?.partPath
+          : o.sharedPath(resource.index!),
       thex: (resource: UploadResource, uuid: string) => {
         const level = o.library().bySha1(resource.sha1)[0]?.tigerLevel;
         if (!level) return undefined;
