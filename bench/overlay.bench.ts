@@ -28,6 +28,7 @@ const caps = (peerMode: 'ultrapeer' | 'leaf'): PeerCapabilities => ({
   extProbes: false,
   queryRouting: true,
   ultrapeerQueryRouting: false,
+  degree: 32,
 });
 
 /** Counter bytes, so GUIDs never repeat. */

@@ -35,6 +35,8 @@ export class FixturePeer {
   readonly inbox = new ByteInbox();
   readonly sent: Arrival[] = [];
   readonly messages: ReceivedMessage[] = [];
+  /** Called for each whole message as it arrives: for fixtures that answer by themselves. */
+  readonly #onMessage: Array<(message: ReceivedMessage) => void> = [];
   /** The raw bytes the node sent after its last handshake block, still compressed if it compresses. */
   #streamStart: number | undefined;
   #framer: MessageFramer | undefined;
@@ -240,6 +242,11 @@ export class FixturePeer {
     ].sort((a, b) => a.at - b.at);
   }
 
+  /** Calls `listener` for every message that arrives from now on. */
+  onMessage(listener: (message: ReceivedMessage) => void): void {
+    this.#onMessage.push(listener);
+  }
+
   #onData(chunk: Buffer): void {
     this.inbox.push(chunk);
     if (this.#framer) this.#stream(this.inbox.take(this.inbox.pending.length));
@@ -256,11 +263,9 @@ export class FixturePeer {
         this.#framingError = `framing failed: ${frame.error.message}`;
         break;
       }
-      this.messages.push({
-        at: Date.now(),
-        header: frame.value.header,
-        payload: frame.value.payload,
-      });
+      const message = { at: Date.now(), header: frame.value.header, payload: frame.value.payload };
+      this.messages.push(message);
+      for (const listener of this.#onMessage) listener(message);
     }
     this.inbox.poke();
   }

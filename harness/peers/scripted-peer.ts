@@ -17,6 +17,8 @@ import {
 } from '../../servent/src/core/qrp/index.js';
 import {
   encodeMessage,
+  encodePing,
+  encodePong,
   encodeQuery,
   encodeQueryHit,
   encodeVendorMessage,
@@ -79,6 +81,8 @@ const NOT_REPLAYED = ['Upgrade', 'Connection', 'Content-Encoding', 'Accept-Encod
 /** Query flags: the field holds flags (MSG-24); nothing else asked. */
 const QUERY_FLAGS = 0x8000;
 const HOPS_FLOW = { kind: 'hops-flow', version: 1 } as const;
+/** A power of two ≥ 8 in a pong's KB field marks an ultrapeer (MSG-38). */
+const ULTRAPEER_KB = 8;
 
 export class ScriptedPeer {
   readonly library: ShareFile[];
@@ -171,6 +175,40 @@ export class ScriptedPeer {
   }
 
   // ---------------------------------------------------------------- sending
+
+  /**
+   * From now on answers every ping with a pong about itself (hops 0, an
+   * ultrapeer's KB mark) and one pong per host in `others` (hops 1), as a
+   * pong-caching ultrapeer does (ultrapeers-and-routing.md §8).
+   */
+  answerPings(others: readonly Endpoint[] = []): void {
+    this.wire.onMessage((m) => {
+      if (m.header.type !== MessageType.Ping || this.closed) return;
+      const pongs = [
+        { about: this.wire.local, hops: 0 },
+        ...others.map((about) => ({ about, hops: 1 })),
+      ];
+      for (const { about, hops } of pongs) {
+        const payload = encodePong({
+          port: about.port,
+          address: about.host,
+          sharedFiles: 0,
+          sharedKilobytes: ULTRAPEER_KB,
+          ggep: new Uint8Array(0),
+        });
+        this.send(MessageType.Pong, payload, {
+          guid: m.header.guid,
+          ttl: Math.max(1, m.header.hops + 1),
+          hops,
+        });
+      }
+    });
+  }
+
+  /** Sends a ping; `ggep` goes after the (empty) fixed part, as in a ping with SCP. */
+  sendPing(ttl: number, hops: number, ggep = new Uint8Array(0)): Guid {
+    return this.send(MessageType.Ping, encodePing({ ggep }), { ttl, hops });
+  }
 
   /** Sends one message; returns its GUID. */
   send(

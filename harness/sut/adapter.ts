@@ -26,6 +26,10 @@ export interface NodeRole {
   uploadSlots?: number;
   uploadPollMinS?: number;
   uploadPollMaxS?: number;
+  /** UDP host caches to bootstrap from (bootstrap.md §5). */
+  udpHostCaches?: Endpoint[];
+  /** GWebCache URLs to bootstrap from (§6). */
+  webCaches?: string[];
 }
 
 /** One download as the node reports it. */

@@ -39,6 +39,8 @@ export function ourServentAdapter(image: string): SutAdapter {
       ];
       args.push(role.mode === 'leaf' ? '--leaf' : '--ultrapeer');
       for (const p of role.peers ?? []) args.push('--peer', `${p.host}:${p.port}`);
+      for (const c of role.udpHostCaches ?? []) args.push('--uhc', `${c.host}:${c.port}`);
+      for (const url of role.webCaches ?? []) args.push('--gwc', url);
       if (role.maxLeaves !== undefined) args.push('--max-leaves', String(role.maxLeaves));
       if (role.maxUltrapeers !== undefined)
         args.push('--max-ultrapeers', String(role.maxUltrapeers));

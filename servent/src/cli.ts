@@ -2,7 +2,7 @@
 /**
  * gnutella-servent: run a servent, or ask a running one how it is.
  *
- *   gnutella-servent start --listen HOST:PORT [--ultrapeer|--leaf] [--peer HOST:PORT ...] [--control HOST:PORT]
+ *   gnutella-servent start --listen HOST:PORT [--ultrapeer|--leaf] [--peer HOST:PORT ...] [--uhc HOST:PORT ...] [--gwc URL ...] [--control HOST:PORT]
  *   gnutella-servent status [--control HOST:PORT]
  *   gnutella-servent search "terms" [--control HOST:PORT] [--timeout SECONDS]
  *   gnutella-servent download 'magnet:?xt=urn:sha1:…' [--control HOST:PORT] [--timeout SECONDS]
@@ -50,6 +50,18 @@ program
   .option('--switch-rest <ms>', 'automatic mode: rest after a switch (doubles each time)', int)
   .option('--peer <host:port>', 'peer to connect to; repeat for several', collect, [])
   .option(
+    '--uhc <host:port>',
+    'UDP host cache to ping when no known host answers; repeat for several',
+    collect,
+    [],
+  )
+  .option(
+    '--gwc <url>',
+    'GWebCache to ask when neither known hosts nor UDP host caches help; repeat for several',
+    collect,
+    [],
+  )
+  .option(
     '--advertise <host:port>',
     'address to advertise in Listen-IP (default: the address peers reach)',
   )
@@ -80,6 +92,8 @@ program
       demoteAfterMs: opts.demoteAfter,
       switchRestMs: opts.switchRest,
       peers: opts.peer,
+      udpHostCaches: opts.uhc,
+      webCaches: opts.gwc,
       advertise: opts.advertise,
       userAgent: opts.userAgent ?? `GnutellaServent/${VERSION}`,
       maxLeaves: opts.maxLeaves,

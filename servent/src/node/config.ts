@@ -32,6 +32,10 @@ export const ServentConfigSchema = z.object({
   switchRestMs: z.number().int().min(0).max(86_400_000).default(1_800_000),
   /** Peers dialled at start and kept (re-dialled after `retryAfterMs`). */
   peers: z.array(hostPort).default([]),
+  /** UDP host caches pinged when the host cache has nobody to dial (bootstrap.md §5). */
+  udpHostCaches: z.array(hostPort).default([]),
+  /** GWebCache URLs asked when neither the host cache nor the UDP host caches help (§6). */
+  webCaches: z.array(z.url({ protocol: /^http$/ })).default([]),
   /** The address we advertise in Listen-IP; defaults to the listen address. */
   advertise: hostPort.optional(),
   userAgent: z.string().min(1).default('GnutellaServent/0.1'),

@@ -11,7 +11,9 @@
  *                                     when node runs with --expose-gc, for benchmarks)
  *   POST /connect     {host, port}    dial a peer now
  *   POST /disconnect  {id, reason?}   close a connection (Bye 201 where understood)
- *   POST /search      {text, ttl?}    send a query; answers {guid}
+ *   POST /search      {text, ttl?} | {whatsNew: true}   send a query, or a "What's New?" query; answers {guid}
+ *   DELETE /search/GUID               want no more results: a leaf tells its ultrapeers to stop (BEAR/12)
+ *   GET  /hosts                       the host cache, UDP host caches and GWebCaches, best first
  *   GET  /searches                    our searches with their result counts
  *   GET  /search/GUID                 a search and its results so far
  *   GET  /search/GUID/stream          its results as they arrive, one JSON object a line, until the client goes
@@ -24,7 +26,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { sha1Urn } from '../core/hash/index.js';
-import type { HostAddress } from '../core/hosts/host-list.js';
+import type { HostAddress } from '../core/hosts/host-cache.js';
 import { safeFileName } from '../core/transfer/magnet.js';
 import { base32Decode } from '../core/wire/base32.js';
 import { ShareFolderError } from './library/index.js';
@@ -41,10 +43,10 @@ const DisconnectBody = z.object({
   id: z.number().int().min(1),
   reason: z.string().max(200).optional(),
 });
-const SearchBody = z.object({
-  text: z.string().min(1).max(256),
-  ttl: z.number().int().min(1).max(7).optional(),
-});
+const SearchBody = z.union([
+  z.object({ text: z.string().min(1).max(256), ttl: z.number().int().min(1).max(7).optional() }),
+  z.object({ whatsNew: z.literal(true) }),
+]);
 const SharesBody = z.object({ folder: z.string().min(1) });
 const DownloadBody = z.union([
   z.object({ magnet: z.string().min(8).max(8192) }),
@@ -121,11 +123,18 @@ export class ControlApi {
       if (!record) throw new HttpError(404, `no search ${search[1]}`);
       return record;
     }
+    if (search && !search[2] && req.method === 'DELETE') {
+      if (!servent.searches.get(search[1]!)) throw new HttpError(404, `no search ${search[1]}`);
+      servent.stopSearch(new Uint8Array(Buffer.from(search[1]!, 'hex')));
+      return { stopped: search[1] };
+    }
     const download = DOWNLOAD_PATH.exec(path);
     if (download) return this.#download(servent, req.method, download[1]!);
     switch (`${req.method} ${path}`) {
       case 'GET /status':
         return servent.status();
+      case 'GET /hosts':
+        return servent.hosts();
       case 'GET /stats':
         return servent.stats();
       case 'GET /qrp':
@@ -170,7 +179,8 @@ export class ControlApi {
         };
       case 'POST /search': {
         const body = SearchBody.parse(await readJson(req));
-        const record = servent.search(body.text, body.ttl);
+        const record =
+          'whatsNew' in body ? servent.searchWhatsNew() : servent.search(body.text, body.ttl);
         return { guid: record.guid };
       }
       case 'POST /connect': {

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import { join } from 'node:path';
+import { GwcList, updateAllowed } from '../core/bootstrap/gwc.js';
+import { UhcClient } from '../core/bootstrap/uhc.js';
 import { Election } from '../core/election.js';
 import {
   capabilitiesOf,
@@ -23,10 +25,11 @@ import {
   type SlotState,
 } from '../core/handshake/index.js';
 import { sha1Urn } from '../core/hash/index.js';
-import { type HostAddress, HostList, hostKey } from '../core/hosts/host-list.js';
+import { type HostAddress, HostCache, type HostSource, hostKey } from '../core/hosts/host-cache.js';
 import { INBOUND_SNIFF_BYTES, inboundKind } from '../core/inbound-kind.js';
-import { byeMessage } from '../core/link/link-messages.js';
+import { byeMessage, MAX_IPP_HOSTS } from '../core/link/link-messages.js';
 import {
+  DEFAULT_VENDOR_CODE,
   Overlay,
   type OverlayEvent,
   type OverlayStats,
@@ -41,6 +44,10 @@ import {
   type QueryHit,
   resultFileSize,
 } from '../core/wire/index.js';
+import { Bootstrapper } from './bootstrap/bootstrapper.js';
+import { GwcBootstrap } from './bootstrap/gwc-bootstrap.js';
+import { HostStore } from './bootstrap/host-store.js';
+import { UdpService } from './bootstrap/udp-service.js';
 import type { ServentConfig } from './config.js';
 import { Connection, type ConnectionSnapshot } from './connection.js';
 import { type ShareCounters, ShareFolderError, ShareLibrary } from './library/index.js';
@@ -79,6 +86,8 @@ export interface ServentStatus {
   firewalled: boolean;
   pushProxies: HostAddress[];
   knownHosts: number;
+  udpHostCaches: number;
+  webCaches: number;
   shares: ShareCounters | undefined;
   connections: Array<ConnectionSnapshot & { queue?: { messages: number; bytes: number } }>;
 }
@@ -100,7 +109,15 @@ export class Servent {
   /** Connections holding a slot: the peer's mode, decided when we said 200. */
   readonly #slots = new Map<Connection, 'ultrapeer' | 'leaf'>();
   readonly #dialling = new Set<string>();
-  readonly #hosts: HostList;
+  /** Who answers (bootstrap.md §2): persisted in `<data>/hosts.json`, dialled before any bootstrap (BOOT-1). */
+  readonly #hosts: HostCache;
+  #uhc = new UhcClient();
+  #gwcList = new GwcList();
+  /** The host cache and the UHC and GWebCache lists on disk; none without a state folder. */
+  readonly #stores: { hosts: HostStore; uhc: HostStore; gwc: HostStore } | undefined;
+  #udp: UdpService | undefined;
+  #bootstrapper: Bootstrapper | undefined;
+  readonly #startedAt = Date.now();
   readonly #serventId = new Uint8Array(randomBytes(16));
   #shares: ShareLibrary | undefined;
   #library: Library;
@@ -139,8 +156,21 @@ export class Servent {
     this.#config = config;
     this.#log = log;
     this.#listen = config.listen;
-    this.#hosts = new HostList({ retryAfterMs: config.redialAfterMs });
-    for (const peer of config.peers) this.#hosts.add(peer, Date.now(), true);
+    this.#hosts = new HostCache({
+      retryAfterMs: config.redialAfterMs,
+      // Loopback peers only for a servent that itself listens on loopback (tests, one machine).
+      allowLoopback: isLoopback(config.listen.host),
+    });
+    const now = Date.now();
+    for (const peer of config.peers) this.#hosts.add(peer, now, { source: 'pinned' });
+    this.#stores =
+      config.data === undefined
+        ? undefined
+        : {
+            hosts: new HostStore(join(config.data, 'hosts.json'), log),
+            uhc: new HostStore(join(config.data, 'udp-host-caches.json'), log),
+            gwc: new HostStore(join(config.data, 'web-caches.json'), log),
+          };
     this.#shares = config.share ? this.#shareLibrary(config.share) : undefined;
     this.#library = this.#shares?.library ?? new Library();
     this.#mode = config.mode === 'auto' ? 'leaf' : config.mode;
@@ -211,13 +241,22 @@ export class Servent {
       serventId: this.#serventId,
       random: (n) => new Uint8Array(randomBytes(n)),
       now: Date.now(),
-      self: () => ({
-        ...this.#advertised(),
-        sharedFiles: this.#library.size,
-        sharedKilobytes: Math.ceil(this.#library.totalBytes / 1024),
-        firewalled: this.#firewalled,
-        pushProxies: [...this.#pushProxies.values()],
-      }),
+      self: () => {
+        const slots = this.#slotState();
+        return {
+          ...this.#advertised(),
+          sharedFiles: this.#library.size,
+          sharedKilobytes: Math.ceil(this.#library.totalBytes / 1024),
+          firewalled: this.#firewalled,
+          pushProxies: [...this.#pushProxies.values()],
+          // Up since less than a day: the uptime so far is the best daily average we have.
+          dailyUptimeS: Math.min(86_400, Math.floor((Date.now() - this.#startedAt) / 1000)),
+          freeLeafSlots: slots.freeLeafSlots,
+          freeUltrapeerSlots: slots.freeUltrapeerSlots,
+        };
+      },
+      extProbes: true,
+      ultrapeerHosts: (limit) => this.#knownUltrapeers(limit),
       // Through the current library: the share folder may change while we run.
       search: {
         match: (query, limit) => this.#library.match(query, limit),
@@ -280,6 +319,7 @@ export class Servent {
     );
     await this.#shares?.start();
     await this.#transfers?.start();
+    await this.#startBootstrap();
     this.#fillSlots();
     this.#armElection();
     return this.#listen;
@@ -290,6 +330,8 @@ export class Servent {
     if (this.#dialTimer) clearTimeout(this.#dialTimer);
     if (this.#electionTimer) clearTimeout(this.#electionTimer);
     if (this.#connectBackTimer) clearTimeout(this.#connectBackTimer);
+    this.#bootstrapper?.stop();
+    this.#udp?.stop();
     await this.#transfers?.stop();
     const closed = [...this.#connections.values()].map(
       (c) =>
@@ -305,6 +347,12 @@ export class Servent {
     for (const c of this.#connections.values()) c.destroy('servent shutdown');
     if (this.#overlayTimer) clearTimeout(this.#overlayTimer);
     await this.#shares?.stop();
+    this.#saveBootstrap();
+    await Promise.all([
+      this.#stores?.hosts.flush(),
+      this.#stores?.uhc.flush(),
+      this.#stores?.gwc.flush(),
+    ]);
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const compressor of this.#leafCompressors) compressor.close();
   }
@@ -326,6 +374,8 @@ export class Servent {
       firewalled: this.#firewalled,
       pushProxies: [...this.#pushProxies.values()],
       knownHosts: this.#hosts.size,
+      udpHostCaches: this.#uhc.size,
+      webCaches: this.#gwcList.size,
       shares: this.#shares?.counters(),
       connections: this.#connectionReport(),
     };
@@ -367,13 +417,36 @@ export class Servent {
     return record;
   }
 
+  /** Asks the network what was shared lately ("What's New?", dynamic-querying.md §9). */
+  searchWhatsNew(): SearchRecord {
+    const guid = this.#overlay.search('', { whatsNew: true }, Date.now());
+    const record = this.#searches.start(guid, "What's New?", new Date());
+    this.#pump();
+    return record;
+  }
+
+  /** Wants no more results for a search: a leaf tells its ultrapeers to stop it (DQ-12). */
+  stopSearch(guid: Uint8Array): void {
+    this.#overlay.stopSearch(guid, Date.now());
+    this.#pump();
+  }
+
+  /** The host cache and the UDP host caches and GWebCaches we know, best first. */
+  hosts(): { hosts: unknown[]; udpHostCaches: unknown[]; webCaches: unknown[] } {
+    return {
+      hosts: this.#hosts.entries(),
+      udpHostCaches: this.#uhc.entries(),
+      webCaches: this.#gwcList.entries(),
+    };
+  }
+
   get searches(): Searches {
     return this.#searches;
   }
 
   /** Dials a host now (control API), whatever the slots say; the handshake still decides. */
   connect(address: HostAddress): void {
-    this.#hosts.add(address, Date.now(), true);
+    this.#hosts.add(address, Date.now(), { source: 'pinned' });
     this.#dial(address);
   }
 
@@ -442,7 +515,7 @@ export class Servent {
       if (mode === 'ultrapeer' && listen && !exclude.has(hostKey(listen))) hosts.push(listen);
     }
     const seen = new Set([...exclude, ...hosts.map(hostKey)]);
-    hosts.push(...this.#hosts.sample(TRY_ULTRAPEERS, seen));
+    hosts.push(...this.#hosts.sample(TRY_ULTRAPEERS, seen, { ultrapeersOnly: true }));
     return hosts.slice(0, TRY_ULTRAPEERS).map(hostKey);
   }
 
@@ -580,6 +653,8 @@ export class Servent {
       this.#dialling.delete(key);
       this.#log.info({ peer: key, why }, 'dial failed');
       socket.destroy();
+      this.#hosts.failed(address, Date.now());
+      this.#saveBootstrap();
       this.#scheduleFill();
     };
     socket.once('timeout', () => failed('connect timeout'));
@@ -603,7 +678,19 @@ export class Servent {
           return reply;
         },
       });
-      conn.once('closed', () => this.#dialling.delete(key));
+      conn.once('established', () => {
+        // Remember who answers (bootstrap.md §2): a host that took us is worth dialling first.
+        const ultrapeer = conn.peerHeaders?.getBoolean(HeaderName.XUltrapeer) !== false;
+        this.#hosts.connected(address, Date.now(), { ultrapeer });
+        this.#saveBootstrap();
+      });
+      conn.once('closed', () => {
+        this.#dialling.delete(key);
+        // Refused or broken before the handshake completed: a failure of this host.
+        if (conn.peerHeaders === undefined || !this.#slots.has(conn)) {
+          if (conn.state !== 'established') this.#hosts.failed(address, Date.now());
+        }
+      });
       this.#track(conn);
     });
   }
@@ -670,10 +757,15 @@ export class Servent {
 
   #onEvent(event: OverlayEvent): void {
     switch (event.type) {
-      case 'search-result':
+      case 'search-result': {
         this.#searches.add(event.guid, resultsOf(event.hit, event.hops));
-        for (const source of hitSources(event.hit)) this.#transfers?.hit(source);
+        const sources = hitSources(event.hit);
+        for (const source of sources) this.#transfers?.hit(source);
+        // A servent that answers and takes connections is worth knowing (bootstrap.md §2).
+        if (!sources[0]?.firewalled)
+          this.#learn([{ host: event.hit.address, port: event.hit.port }], 'query-hit');
         return;
+      }
       case 'close-link':
         this.#connections.get(event.link)?.close(event.reason);
         return;
@@ -691,10 +783,18 @@ export class Servent {
         if (host) this.#pushProxies.set(event.link, { host, port: event.port });
         return;
       }
-      case 'pong':
-        // Hosts with free slots are worth dialling later (pong caching arrives with the host cache).
-        this.#hosts.add({ host: event.pong.address, port: event.pong.port }, Date.now());
+      case 'pong': {
+        const { pong } = event;
+        this.#learn([{ host: pong.address, port: pong.port }], 'pong', event.ultrapeer);
+        this.#learn(event.ipp, 'pong', true);
+        if (event.udpHostCache !== undefined) {
+          // UDPHC: a UDP host cache at the pong's address, or at the name it gives (BOOT-8).
+          const host = event.udpHostCache === '' ? pong.address : event.udpHostCache;
+          if (this.#uhc.add({ host, port: pong.port }, Date.now(), { source: 'udphc' }))
+            this.#saveBootstrap();
+        }
         return;
+      }
     }
   }
 
@@ -754,10 +854,11 @@ export class Servent {
 
   #learnFrom(headers: Headers | undefined): void {
     if (!headers) return;
-    const now = Date.now();
+    // Both in accepted and refused handshakes (BOOT-2); X-Try names hosts of any kind.
     for (const name of [HeaderName.XTryUltrapeers, HeaderName.XTry]) {
       const value = headers.get(name);
-      if (value) for (const host of parseHostList(value)) this.#hosts.add(host, now);
+      if (value)
+        this.#learn(parseHostList(value), 'x-try', name === HeaderName.XTryUltrapeers || undefined);
     }
     this.#scheduleFill();
   }
@@ -797,6 +898,115 @@ export class Servent {
     if (pending < want && retryAt !== undefined) {
       this.#dialTimer = setTimeout(() => this.#fillSlots(), Math.max(50, retryAt - now)).unref();
     }
+    if (this.#bootstrapNeeded()) this.#bootstrapper?.kick();
+  }
+
+  /** Nothing left to dial in the host cache and no ultrapeer connection: time for UHCs and GWebCaches (§1). */
+  #bootstrapNeeded(): boolean {
+    if (this.#stopping || this.#slotState().connectedUltrapeers > 0 || this.#dialling.size > 0)
+      return false;
+    return this.#hosts.usable(Date.now(), this.#connectedKeys()) === 0;
+  }
+
+  /** Takes hosts into the host cache and dials them if slots are free. */
+  #learn(hosts: readonly HostAddress[], source: HostSource, ultrapeer?: boolean): void {
+    if (hosts.length === 0) return;
+    const now = Date.now();
+    for (const host of hosts)
+      this.#hosts.add(host, now, { source, ...(ultrapeer !== undefined && { ultrapeer }) });
+    this.#saveBootstrap();
+    this.#scheduleFill();
+  }
+
+  /** Ultrapeers for IPP and UHC answers: those we are connected to first, then the cache's best. */
+  #knownUltrapeers(limit: number): HostAddress[] {
+    return this.#tryUltrapeers(new Set([hostKey(this.#advertised())]))
+      .slice(0, limit)
+      .flatMap((key) => parseHostList(key));
+  }
+
+  /** Loads the saved host cache and cache lists, opens the UDP socket and readies bootstrap. */
+  async #startBootstrap(): Promise<void> {
+    const config = this.#config;
+    const now = Date.now();
+    if (this.#stores) {
+      const [hosts, uhc, gwc] = await Promise.all([
+        this.#stores.hosts.load(),
+        this.#stores.uhc.load(),
+        this.#stores.gwc.load(),
+      ]);
+      if (hosts !== undefined) {
+        const loaded = this.#hosts.load(hosts, now);
+        this.#log.info({ hosts: loaded.loaded, skipped: loaded.skipped }, 'host cache loaded');
+      }
+      if (uhc !== undefined) {
+        const client = UhcClient.fromJSON(uhc);
+        if (client.ok) this.#uhc = client.value;
+      }
+      if (gwc !== undefined) this.#gwcList = GwcList.fromJSON(gwc, now);
+    }
+    this.#hosts.setSelf([this.#listen, this.#advertised()]);
+    for (const cache of config.udpHostCaches) this.#uhc.add(cache, now, { source: 'configured' });
+    for (const url of config.webCaches) this.#gwcList.add(url, now, { source: 'config' });
+    const udp = new UdpService({
+      log: this.#log.child({ component: 'udp' }),
+      uhc: this.#uhc,
+      self: () => {
+        const self = this.#advertised();
+        if (!isDottedIpv4(self.host) || self.host === '0.0.0.0') return undefined;
+        return {
+          ...self,
+          sharedFiles: this.#library.size,
+          sharedKilobytes: Math.ceil(this.#library.totalBytes / 1024),
+        };
+      },
+      hostsFor: () => this.#knownUltrapeers(MAX_IPP_HOSTS),
+      onUhcPong: (pong) => this.#bootstrapper?.uhcAnswered(pong.hosts, pong.caches),
+    });
+    try {
+      await udp.start(this.#listen.host, this.#listen.port);
+      this.#udp = udp;
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'no UDP socket: UDP host caches not used');
+      return;
+    }
+    this.#bootstrapper = new Bootstrapper({
+      log: this.#log.child({ component: 'bootstrap' }),
+      uhc: this.#uhc,
+      udp,
+      gwcList: this.#gwcList,
+      gwc: new GwcBootstrap({
+        list: this.#gwcList,
+        userAgent: config.userAgent,
+        vendor: DEFAULT_VENDOR_CODE,
+        version: versionOf(config.userAgent),
+        log: this.#log.child({ component: 'gwc' }),
+        random: Math.random,
+      }),
+      needed: () => this.#bootstrapNeeded(),
+      ultrapeer: () => this.#mode === 'ultrapeer',
+      gwcSelf: () => {
+        const self = this.#advertised();
+        const allowUpdate = updateAllowed({
+          uptimeMs: Date.now() - this.#startedAt,
+          acceptsIncoming: this.#reachable && !this.#firewalled,
+          mode: this.#mode,
+          address: self.host,
+        });
+        return { address: self.host, port: self.port, allowUpdate };
+      },
+      learned: (hosts, from) => this.#learn(hosts, from, true),
+      changed: () => this.#saveBootstrap(),
+    });
+    this.#bootstrapper.start();
+  }
+
+  /** Writes the host cache and cache lists soon (the stores debounce and write atomically). */
+  #saveBootstrap(): void {
+    if (!this.#stores) return;
+    this.#stores.hosts.save(this.#hosts);
+    this.#stores.uhc.save(this.#uhc);
+    this.#stores.gwc.save(this.#gwcList);
   }
 }
 
@@ -834,6 +1044,11 @@ function resultsOf(hit: QueryHit, hops: number): SearchResult[] {
     };
   });
 }
+
+/** The version in a `Name/1.2` User-Agent, for the GWebCache `version=` (BOOT-12). */
+const versionOf = (userAgent: string): string => /\/([^\s]+)/.exec(userAgent)?.[1] ?? '0';
+
+const isLoopback = (host: string): boolean => host.startsWith('127.') || host === 'localhost';
 
 /** Node reports IPv4 peers on dual-stack sockets as ::ffff:a.b.c.d. */
 export function normalizeIp(address: string | undefined): string {

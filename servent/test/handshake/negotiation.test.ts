@@ -60,16 +60,18 @@ test('UP-2 requestFields of a leaf: what we implement, nothing more (HS-16, HS-2
     ['Accept-Encoding', 'deflate'],
     ['Bye-Packet', '0.1'],
     ['GGEP', '0.5'],
+    ['Pong-Caching', '0.1'],
     ['Vendor-Message', '0.2'],
     ['X-Query-Routing', '0.1'],
     ['X-Ultrapeer-Query-Routing', '0.1'],
     ['X-Degree', '32'],
     ['X-Max-TTL', '4'],
+    ['X-Ext-Probes', '0.1'],
     ['X-Requeries', 'False'],
   ]);
 });
 
-test('UP-1 requestFields of an ultrapeer says X-Ultrapeer: True and the good-ultrapeer headers; no deflate when not wanted', () => {
+test('UP-1 DQ-1 requestFields of an ultrapeer says X-Ultrapeer: True and the good-ultrapeer headers; no deflate when not wanted', () => {
   const fields = Headers.of(requestFields({ ...ULTRAPEER, acceptDeflate: false }, PEER));
   assert.equal(fields.get('X-Ultrapeer'), 'True');
   assert.ok(!fields.has('Accept-Encoding'));
@@ -80,9 +82,9 @@ test('UP-1 requestFields of an ultrapeer says X-Ultrapeer: True and the good-ult
   assert.ok(Number(fields.get('X-Degree')) >= 16);
   const maxTtl = Number(fields.get('X-Max-TTL'));
   assert.ok(maxTtl >= 1 && maxTtl <= 4);
-  for (const unimplemented of ['X-Dynamic-Querying', 'Pong-Caching', 'X-Ext-Probes']) {
-    assert.ok(!fields.has(unimplemented), unimplemented);
-  }
+  assert.equal(fields.get('X-Dynamic-Querying'), '0.1', 'DQ-1');
+  assert.equal(fields.get('Pong-Caching'), '0.1');
+  assert.equal(fields.get('X-Ext-Probes'), '0.1');
 });
 
 test('Remote-IP is the dotted IPv4 without port; Listen-IP only when usable (HS-21)', () => {

@@ -27,7 +27,7 @@ import {
 const ping = (ttl: number, hops = 0, guid = testGuid()) =>
   raw(MessageType.Ping, encodePing(), { guid, ttl, hops });
 
-test('VM-6 HS-27 Messages Supported goes first to a Vendor-Message peer, never to others', () => {
+test('VM-6 HS-27 Messages Supported goes first to a Vendor-Message peer, then Features Supported; never to others', () => {
   const { overlay } = makeNode({ mode: 'leaf', names: ['red apple.txt'] });
   overlay.addLink(1, caps({ vendorMessages: true }), 0);
   overlay.addLink(2, caps({ vendorMessages: false }), 0);
@@ -40,9 +40,15 @@ test('VM-6 HS-27 Messages Supported goes first to a Vendor-Message peer, never t
   assert.deepEqual(decoded.value.entries, [
     { vendor: 'BEAR', selector: 4, version: 1 },
     { vendor: 'BEAR', selector: 7, version: 1 },
+    { vendor: 'BEAR', selector: 11, version: 1 },
+    { vendor: 'BEAR', selector: 12, version: 1 },
     { vendor: 'LIME', selector: 21, version: 1 },
     { vendor: 'LIME', selector: 22, version: 2 },
   ]);
+  const second = sent.filter((s) => s.link === 1)[1]!;
+  const features = decodeVendorMessage(second.payload);
+  assert.ok(features.ok && features.value.kind === 'features-supported');
+  assert.deepEqual(features.value.features, [{ name: 'WHAT', version: 1 }], 'DQ-17');
   assert.ok(sent.filter((s) => s.link === 2).every((s) => s.type !== MessageType.Vendor));
 });
 
@@ -69,30 +75,62 @@ test('QRP-17 an ultrapeer never sends tables to leaves nor to ultrapeers without
   assert.ok(sent.length >= 2 && sent.every((s) => s.link === 3));
 });
 
-test('MSG-20 RT-12 RT-11 alive and crawler pings are always answered with our pong; others once per 2.5 s; none relayed', () => {
+test('MSG-20 RT-12 RT-11 RT-13 alive pings get our pong, crawler pings pongs about neighbours; others once per 2.5 s; none relayed', () => {
   const { overlay } = makeNode({ mode: 'ultrapeer' });
   overlay.addLink(1, caps({ vendorMessages: false, ultrapeerQueryRouting: false }), 0);
-  overlay.addLink(2, caps({ vendorMessages: false, ultrapeerQueryRouting: false }), 0);
-  const alive = testGuid();
-  overlay.handleMessage(1, ping(1, 0, alive), 0);
-  overlay.handleMessage(1, ping(1), 0);
-  overlay.handleMessage(1, ping(2), 0);
-  overlay.handleMessage(1, ping(4, 1), 0);
-  overlay.handleMessage(1, ping(4, 1), 1_000);
-  overlay.handleMessage(1, ping(4, 1), 2_600);
-  const sent = drain(overlay);
-  assert.ok(
-    sent.every((s) => s.link === 1 && s.type === MessageType.Pong),
-    'never relayed',
+  overlay.addLink(
+    2,
+    caps({
+      vendorMessages: false,
+      ultrapeerQueryRouting: false,
+      listen: { host: '10.0.0.2', port: 6348 },
+    }),
+    0,
   );
-  assert.equal(sent.length, 5);
+  const alive = testGuid();
+  const crawler = testGuid();
+  const pings = [
+    ping(1, 0, alive),
+    ping(1),
+    ping(2, 0, crawler),
+    ping(4, 1),
+    ping(4, 1),
+    ping(4, 1),
+  ];
+  overlay.handleMessage(1, pings[0]!, 0);
+  overlay.handleMessage(1, pings[1]!, 0);
+  overlay.handleMessage(1, pings[2]!, 0);
+  overlay.handleMessage(1, pings[3]!, 0);
+  overlay.handleMessage(1, pings[4]!, 1_000);
+  overlay.handleMessage(1, pings[5]!, 2_600);
+  const sent = drain(overlay);
+  const pongs = sent.filter((s) => s.link === 1);
+  assert.ok(
+    pongs.every((s) => s.type === MessageType.Pong),
+    'only pongs go back',
+  );
+  // Link 2 gets only our own pong-cache refresh: a fresh ping, none of link 1's (RT-11).
+  const received = new Set(pings.map((p) => Buffer.from(p.subarray(0, 16)).toString('hex')));
+  const toTwo = sent.filter((s) => s.link === 2);
+  assert.equal(toTwo.length, 1);
+  assert.deepEqual([toTwo[0]!.type, toTwo[0]!.hops, toTwo[0]!.ttl], [MessageType.Ping, 0, 3]);
+  assert.ok(!received.has(toTwo[0]!.guid), 'not relayed');
+  assert.equal(pongs.length, 5);
   assert.equal(overlay.stats().drops['ping-throttled'], 1);
-  const answer = sent.find((s) => s.guid === Buffer.from(alive).toString('hex'))!;
+  const answer = pongs.find((s) => s.guid === Buffer.from(alive).toString('hex'))!;
   assert.deepEqual([answer.hops, answer.ttl], [0, 2]);
   const pong = decodePong(answer.payload);
   assert.ok(pong.ok);
   assert.deepEqual([pong.value.address, pong.value.port], ['10.0.0.1', 6346]);
   assert.equal(pong.value.sharedKilobytes, 128, 'MSG-38 an ultrapeer marks its KB count');
+  const crawled = pongs.filter((s) => s.guid === Buffer.from(crawler).toString('hex'));
+  assert.equal(crawled.length, 1, 'one pong per neighbour that gave its address');
+  const about = decodePong(crawled[0]!.payload);
+  assert.ok(about.ok);
+  assert.deepEqual(
+    [about.value.address, about.value.port, crawled[0]!.hops, crawled[0]!.ttl],
+    ['10.0.0.2', 6348, 1, 1],
+  );
 });
 
 test('MSG-12 a duplicate ping gets no second pong', () => {
@@ -191,11 +229,11 @@ test('MSG-34 HS-27 closeLink sends Bye (TTL 1, hops 0) last, only to a Bye-Packe
   const one = sent.filter((s) => s.link === 1);
   assert.deepEqual(
     one.map((s) => s.type),
-    [MessageType.Vendor, MessageType.Bye],
+    [MessageType.Vendor, MessageType.Vendor, MessageType.Bye],
     'the queued pong is dropped, the Bye is last',
   );
-  assert.deepEqual([one[1]!.ttl, one[1]!.hops], [1, 0]);
-  const bye = decodeBye(one[1]!.payload);
+  assert.deepEqual([one[2]!.ttl, one[2]!.hops], [1, 0]);
+  const bye = decodeBye(one[2]!.payload);
   assert.ok(bye.ok);
   assert.deepEqual(bye.value, { code: 201, reason: 'User removed connection' });
   assert.ok(sent.filter((s) => s.link === 2).every((s) => s.type !== MessageType.Bye));
@@ -378,8 +416,8 @@ test('a closing link that cannot flush is closed at the deadline', () => {
   assert.equal(drainEvents(overlay)[0]?.type, 'close-link');
   assert.equal(
     overlay.stats().links[0]!.drops['link-closed'],
-    2,
-    'Messages Supported and Bye never left',
+    3,
+    'Messages Supported, Features Supported and Bye never left',
   );
 });
 

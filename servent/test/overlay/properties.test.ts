@@ -23,7 +23,7 @@ const queryArb = fc.record({
   repeat: fc.boolean(),
 });
 
-test('MSG-8 MSG-9 MSG-14 RT-1 RT-6 UP-7 UP-9 QRP-11 QRP-16 property: what an ultrapeer relays', () => {
+test('MSG-8 MSG-9 MSG-14 RT-1 RT-6 UP-7 UP-9 QRP-11 QRP-16 DQ-3 property: what an ultrapeer relays', () => {
   fc.assert(
     fc.property(
       fc.array(linkArb, { minLength: 1, maxLength: 8 }),
@@ -82,14 +82,18 @@ test('MSG-8 MSG-9 MSG-14 RT-1 RT-6 UP-7 UP-9 QRP-11 QRP-16 property: what an ult
             const to = links[s.link - 1]!;
             assert.notEqual(s.link, from.id, 'never back to the sender');
             assert.equal(s.hops, q.hops + 1);
-            assert.ok(s.ttl + s.hops <= q.ttl + q.hops, 'TTL + hops never grows');
+            // The ultrapeer chooses the TTL of a leaf's query (dynamic-querying.md §1).
+            if (!from.leaf || to.leaf)
+              assert.ok(s.ttl + s.hops <= q.ttl + q.hops, 'TTL + hops never grows');
             assert.ok(s.hops < (to.hopsFlow ?? 255), 'Hops-Flow');
             const tableHits = to.table !== undefined && prepareTableHit(to.table, prepared);
             if (to.leaf) {
               assert.ok(tableHits, 'leaves only on a QRP hit');
             } else {
               assert.ok(s.ttl >= 1, 'no TTL 0 to ultrapeers');
-              assert.ok(s.ttl + s.hops <= 4, 'trimmed');
+              // A leaf's query is run dynamically: a fresh TTL of at most 4 (DQ-3); others are trimmed.
+              if (from.leaf) assert.ok(s.ttl <= 4, 'DQ-3');
+              else assert.ok(s.ttl + s.hops <= 4, 'trimmed');
               if (s.ttl === 1 && to.upQrp && to.table !== undefined)
                 assert.ok(tableHits, 'last-hop QRP');
             }

@@ -42,6 +42,7 @@ export const CAPS: PeerCapabilities = {
   extProbes: false,
   queryRouting: true,
   ultrapeerQueryRouting: true,
+  degree: 32,
 };
 
 export const caps = (partial: Partial<PeerCapabilities> = {}): PeerCapabilities => ({

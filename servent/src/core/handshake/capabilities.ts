@@ -3,10 +3,13 @@
  * and which optional parts of the protocol it announced. Everything a link may
  * send that peer hangs on these (HS-27, HS-28, QRP-17).
  */
+import { parseHostList } from './addresses.js';
 import { HeaderName, type Headers } from './headers.js';
 
 /** X-Max-TTL when the peer did not send it: LimeWire assumes 4 (HS-28). */
 export const DEFAULT_PEER_MAX_TTL = 4;
+/** X-Degree when the peer did not send it: LimeWire assumes 6 (dynamic-querying.md §2). */
+export const DEFAULT_PEER_DEGREE = 6;
 
 export interface PeerCapabilities {
   /** What the peer is to us; a legacy peer without X-Ultrapeer counts as an ultrapeer. */
@@ -25,10 +28,21 @@ export interface PeerCapabilities {
   queryRouting: boolean;
   /** X-Ultrapeer-Query-Routing: last-hop QRP between ultrapeers (QRP-16). */
   ultrapeerQueryRouting: boolean;
+  /** X-Degree: the peer's ultrapeer connections, for the dynamic-query horizon (§4). */
+  degree: number;
+  /** Where the peer listens (Listen-IP, or an older spelling): what a pong about it gives. */
+  listen?: { host: string; port: number };
 }
 
 export function capabilitiesOf(peer: Headers): PeerCapabilities {
   const maxTtl = Number.parseInt(peer.get(HeaderName.XMaxTtl) ?? '', 10);
+  const degree = Number.parseInt(peer.get(HeaderName.XDegree) ?? '', 10);
+  const listenValue =
+    peer.get(HeaderName.ListenIp) ??
+    peer.get(HeaderName.Node) ??
+    peer.get('X-My-Address') ??
+    peer.get('My-Address');
+  const listen = listenValue ? parseHostList(listenValue)[0] : undefined;
   return {
     peerMode: peer.getBoolean(HeaderName.XUltrapeer) === false ? 'leaf' : 'ultrapeer',
     byePacket: peer.has(HeaderName.ByePacket),
@@ -38,5 +52,7 @@ export function capabilitiesOf(peer: Headers): PeerCapabilities {
     extProbes: peer.has(HeaderName.XExtProbes),
     queryRouting: peer.has(HeaderName.XQueryRouting),
     ultrapeerQueryRouting: peer.has(HeaderName.XUltrapeerQueryRouting),
+    degree: Number.isInteger(degree) && degree >= 1 && degree < 1000 ? degree : DEFAULT_PEER_DEGREE,
+    ...(listen && { listen }),
   };
 }

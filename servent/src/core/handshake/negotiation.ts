@@ -4,8 +4,8 @@
  * free slots, the peer's address, hosts to suggest) and gets fields or a `Reply`.
  *
  * We advertise only what the servent implements: QRP between leaf and
- * ultrapeer and between ultrapeers, GGEP pass-through, vendor messages, Bye.
- * Dynamic querying and pong caching join the list when they land.
+ * ultrapeer and between ultrapeers, GGEP, vendor messages, Bye, pong caching,
+ * probe extensions and, as an ultrapeer, dynamic querying.
  */
 
 import { dottedIpv4Of, isDottedIpv4, isValidPort } from './addresses.js';
@@ -44,6 +44,10 @@ const BYE_PACKET_VERSION = '0.1';
 const GGEP_VERSION = '0.5';
 const VENDOR_MESSAGE_VERSION = '0.2';
 const QUERY_ROUTING_VERSION = '0.1';
+const PONG_CACHING_VERSION = '0.1';
+const EXT_PROBES_VERSION = '0.1';
+/** DQ-1: an ultrapeer that runs its leaves' queries dynamically says so. */
+const DYNAMIC_QUERYING_VERSION = '0.1';
 /** The highest TTL we accept on fresh queries (UP-1: between 1 and 4). */
 export const OUR_MAX_TTL = 4;
 
@@ -66,6 +70,7 @@ function commonFields(profile: LocalProfile, peer: PeerContext): HeaderField[] {
   fields.push(
     [HeaderName.ByePacket, BYE_PACKET_VERSION],
     [HeaderName.Ggep, GGEP_VERSION],
+    [HeaderName.PongCaching, PONG_CACHING_VERSION],
     [HeaderName.VendorMessage, VENDOR_MESSAGE_VERSION],
     // Both QRP headers and X-Degree/X-Max-TTL in both roles: LimeWire's "good" peer test (§2 of
     // ultrapeers-and-routing.md), and a leaf without them is refused by gtk-gnutella ultrapeers.
@@ -73,7 +78,11 @@ function commonFields(profile: LocalProfile, peer: PeerContext): HeaderField[] {
     [HeaderName.XUltrapeerQueryRouting, QUERY_ROUTING_VERSION],
     [HeaderName.XDegree, String(profile.degree)],
     [HeaderName.XMaxTtl, String(OUR_MAX_TTL)],
+    // We relay a higher-TTL copy of a probe we saw (RT-2), so probing us at TTL 1 costs nothing.
+    [HeaderName.XExtProbes, EXT_PROBES_VERSION],
   );
+  if (profile.mode === 'ultrapeer')
+    fields.push([HeaderName.XDynamicQuerying, DYNAMIC_QUERYING_VERSION]);
   if (profile.mode === 'leaf') fields.push([HeaderName.XRequeries, formatBool(false)]);
   return fields;
 }

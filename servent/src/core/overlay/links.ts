@@ -11,7 +11,7 @@ import {
   type SendClassCode,
   SendQueue,
 } from '../routing/send-queue.js';
-import type { VendorMessageId } from '../wire/index.js';
+import type { FeatureEntry, VendorMessageId } from '../wire/index.js';
 import { type Counters, type DropCounts, type DropReason, TypeCounts } from './counters.js';
 import { KeepAlive } from './keep-alive.js';
 import { NO_HOPS_FLOW_LIMIT, type OverlayTunables } from './tunables.js';
@@ -31,6 +31,8 @@ export class Link {
   hopsFlow = NO_HOPS_FLOW_LIMIT;
   /** What the peer's Messages Supported listed, once received (VM-7). */
   vendorMessages: VendorMessageId[] | undefined;
+  /** What the peer's Features Supported / Capabilities listed, once received ("What's New?": `WHAT`). */
+  features: FeatureEntry[] | undefined;
   /** When we last answered a ping other than alive and crawler pings (RT-12). */
   lastPingAnsweredAt = Number.NEGATIVE_INFINITY;
   /** Tables this peer sends us: a leaf's, or an ultrapeer's for last-hop routing. */

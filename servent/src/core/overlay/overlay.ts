@@ -10,8 +10,16 @@
  * (MSG-35). Routing of Queries, QueryHits and Pushes is the Router's part.
  * Bye, QRP and vendor messages are hop-by-hop and never relayed (MSG-39).
  */
+
+import { readUhcPing } from '../bootstrap/uhc.js';
 import { UsageError } from '../errors.js';
-import { byeMessage, selfPong } from '../link/link-messages.js';
+import {
+  byeMessage,
+  decodePongGgep,
+  MAX_IPP_HOSTS,
+  markedKilobytes,
+  selfPong,
+} from '../link/link-messages.js';
 import {
   encodeRouteTableMessage,
   type QueryRouteTable,
@@ -26,19 +34,22 @@ import {
   ByeCode,
   buildMessagesSupported,
   decodeBye,
-  decodePing,
   decodePong,
   decodeVendorMessage,
   encodeMessage,
+  encodePong,
   encodeVendorFrame,
   GUID_LENGTH,
   HEADER_LENGTH,
   ipv4FromString,
   MessageType,
   newGuid,
+  PONG_FIXED_LENGTH,
 } from '../wire/index.js';
 import { Counters } from './counters.js';
 import { type Link, Links } from './links.js';
+import { WHATS_NEW_FEATURE } from './own-query.js';
+import { PongCache } from './pong-cache.js';
 import { QrpExchange } from './qrp-exchange.js';
 import { Router } from './router.js';
 import { linkStats, type OverlayStats, summarize } from './stats.js';
@@ -52,6 +63,9 @@ export const DEFAULT_VENDOR_CODE = 'GSNT';
 const IMPLEMENTED_VENDOR_MESSAGES = [
   { vendor: 'BEAR', selector: 4, version: 1 },
   { vendor: 'BEAR', selector: 7, version: 1 },
+  // Leaf guidance: a leaf lists both, as gtk-gnutella ultrapeers look for either (dynamic-querying.md §2).
+  { vendor: 'BEAR', selector: 11, version: 1 },
+  { vendor: 'BEAR', selector: 12, version: 1 },
   { vendor: 'LIME', selector: 21, version: 1 },
   { vendor: 'LIME', selector: 22, version: 2 },
 ];
@@ -60,6 +74,13 @@ const IMPLEMENTED_VENDOR_MESSAGES = [
 const CONNECT_BACK_ASKS = 3;
 
 const ZERO_GUID = new Uint8Array(GUID_LENGTH);
+
+/** Our pong-cache refresh pings: TTL 3, as LimeWire sends them (§8.2); neighbours answer, never relay. */
+const REFRESH_PING_TTL = 3;
+const REFRESH_MIN_PINGED = 3;
+
+/** A KB count that is a power of two ≥ 8 marks an ultrapeer's pong (MSG-38, RT-14). */
+const isUltrapeerMark = (kb: number): boolean => kb >= 8 && (kb & (kb - 1)) === 0;
 
 /** The peer listed the message in Messages Supported, or sent no list (so we cannot tell). */
 function supports(link: Link, vendor: string, selector: number): boolean {
@@ -78,7 +99,13 @@ export class Overlay {
   readonly #router: Router;
   readonly #qrp: QrpExchange;
   readonly #pingsSeen: RouteTable<string, true>;
+  readonly #pongCache = new PongCache();
+  /** An ultrapeer refreshes its pong cache on the first ping it answers after this (§8.1). */
+  #pongRefreshAt = Number.NEGATIVE_INFINITY;
+  /** Where the next refresh starts among the ultrapeer links, so every one is pinged in turn. */
+  #refreshTurn = 0;
   readonly #messagesSupported: Uint8Array;
+  readonly #featuresSupported: Uint8Array;
   #events: OverlayEvent[] = [];
   #eventsHead = 0;
   /** The latest time the shell gave us, for calls that take none. */
@@ -129,14 +156,26 @@ export class Overlay {
       buildMessagesSupported(IMPLEMENTED_VENDOR_MESSAGES),
       ZERO_GUID,
     );
+    this.#featuresSupported = encodeVendorFrame(
+      {
+        kind: 'features-supported',
+        version: 0,
+        features: [{ name: WHATS_NEW_FEATURE, version: 1 }],
+        wideFeatures: null,
+      },
+      ZERO_GUID,
+    );
   }
 
   /** A link whose handshake completed. */
   addLink(id: number, caps: PeerCapabilities, now: number): void {
     this.#now = now;
     const link = this.#links.add(id, caps, now);
-    // Messages Supported first, to peers that read vendor messages (VM-6, HS-27).
-    if (caps.vendorMessages) this.#links.send(link, this.#messagesSupported, SendClass.Control, 0);
+    // Messages Supported first, to peers that read vendor messages (VM-6, HS-27), then our features.
+    if (caps.vendorMessages) {
+      this.#links.send(link, this.#messagesSupported, SendClass.Control, 0);
+      this.#links.send(link, this.#featuresSupported, SendClass.Control, 0);
+    }
     const ultrapeer = this.#options.mode === 'ultrapeer';
     if (link.isLeaf) {
       // A leaf of ours sends its table; we never send it ours (UP-5, QRP-17).
@@ -162,6 +201,7 @@ export class Overlay {
     link.queue.clear('link-closed');
     this.#links.remove(link);
     this.#router.forgetLink(link);
+    this.#pongCache.forgetLink(link.id);
     if (link.isLeaf && link.table !== undefined) this.#qrp.changed(now);
   }
 
@@ -265,10 +305,14 @@ export class Overlay {
       for (const link of this.#links)
         if (link.qrpSender !== undefined && link.open) this.#sendTable(link);
     }
+    this.#router.handleTimeout(now);
   }
 
   nextTimeout(): number | undefined {
-    let next = this.#qrp.dueAt ?? Number.POSITIVE_INFINITY;
+    let next = Math.min(
+      this.#qrp.dueAt ?? Number.POSITIVE_INFINITY,
+      this.#router.nextTimeout() ?? Number.POSITIVE_INFINITY,
+    );
     for (const link of this.#links) {
       if (link.closed) continue;
       if (link.closing !== undefined) {
@@ -293,13 +337,25 @@ export class Overlay {
    * Originates a query and returns its GUID; hits come back as `search-result`
    * events. `text` goes out as is (sanitize it first, MSG-41); `ttl` defaults
    * to the `queryTtl` tunable and is capped at 4 and at each peer's X-Max-TTL.
+   * `whatsNew`: a "What's New?" query instead (DQ-17); `text` is then ignored.
+   * As an ultrapeer the search runs dynamically (dynamic-querying.md §5).
    */
-  search(text: string, options: { urns?: string[]; ttl?: number }, now: number): Uint8Array {
+  search(
+    text: string,
+    options: { urns?: string[]; ttl?: number; whatsNew?: boolean },
+    now: number,
+  ): Uint8Array {
     this.#now = now;
     const ttl = options.ttl ?? this.#t.queryTtl;
     if (!Number.isInteger(ttl) || ttl < 1)
       throw new UsageError(`a query TTL is at least 1, got ${ttl}`);
-    return this.#router.search(text, options.urns ?? [], ttl, now);
+    return this.#router.search(text, options.urns ?? [], ttl, now, options.whatsNew ?? false);
+  }
+
+  /** We want no more results for our search `guid`; a leaf tells its ultrapeers to stop (DQ-12). */
+  stopSearch(guid: Uint8Array, now: number): void {
+    this.#now = now;
+    this.#router.stopSearch(guid, now);
   }
 
   /**
@@ -443,6 +499,22 @@ export class Overlay {
       case 'messages-supported':
         link.vendorMessages = message.entries;
         return;
+      case 'features-supported':
+        link.features = [...message.features, ...(message.wideFeatures ?? [])];
+        return;
+      case 'query-status-request':
+        // An ultrapeer asks how our search is doing (DQ-12).
+        if (link.isLeaf) this.#links.drop(link, 'vendor-ignored');
+        else this.#router.statusRequested(link, raw.subarray(0, GUID_LENGTH), now);
+        return;
+      case 'query-status-response':
+        // Only a leaf reports on its own queries; never routed (DQ-8).
+        if (this.#options.mode !== 'ultrapeer' || !link.isLeaf) {
+          this.#links.drop(link, 'vendor-ignored');
+          return;
+        }
+        this.#router.leafReported(link, raw.subarray(0, GUID_LENGTH), message.kept, now);
+        return;
       case 'tcp-connect-back':
         this.#events.push({ type: 'connect-back', link: link.id, port: message.port });
         return;
@@ -513,7 +585,7 @@ export class Overlay {
         this.#handlePing(link, raw, ttl, hops, now);
         return;
       case MessageType.Pong:
-        this.#handlePong(link, raw, hops);
+        this.#handlePong(link, raw, hops, now);
         return;
       case MessageType.Push:
         this.#router.handlePush(link, raw, ttl, hops, now);
@@ -528,12 +600,15 @@ export class Overlay {
   }
 
   /**
-   * Pings are answered with our own pong and never relayed (RT-11): alive
-   * (TTL 1, hops 0) and crawler (TTL 2, hops 0) pings always, others at most
-   * once per interval per link (RT-12).
+   * Pings are answered, never relayed (RT-11). Alive pings (TTL 1, hops 0)
+   * get our own pong at once; an ultrapeer answers a crawler ping (TTL 2,
+   * hops 0) with pongs about its neighbours (RT-13); any other ping is
+   * answered at most once per interval per link (RT-12), with our pong and
+   * an ultrapeer's cached pongs, at most `pongsPerPing` in all (§8).
    */
   #handlePing(link: Link, raw: Uint8Array, ttl: number, hops: number, now: number): void {
-    if (!decodePing(raw.subarray(HEADER_LENGTH)).ok) {
+    const ping = readUhcPing(raw.subarray(HEADER_LENGTH));
+    if (!ping.ok) {
       this.#links.drop(link, 'malformed');
       return;
     }
@@ -543,8 +618,15 @@ export class Overlay {
       return;
     }
     this.#pingsSeen.set(key, true, now);
+    const guid = raw.subarray(0, GUID_LENGTH);
     const alive = ttl === 1 && hops === 0;
-    if (!alive && !(ttl === 2 && hops === 0)) {
+    const crawler = ttl === 2 && hops === 0;
+    const ultrapeer = this.#options.mode === 'ultrapeer';
+    if (crawler && ultrapeer) {
+      this.#answerCrawler(link, guid);
+      return;
+    }
+    if (!alive && !crawler) {
       if (now - link.lastPingAnsweredAt < this.#t.pingAnswerIntervalMs) {
         this.#links.drop(link, 'ping-throttled');
         return;
@@ -552,30 +634,129 @@ export class Overlay {
       link.lastPingAnsweredAt = now;
     }
     const self = this.#options.self();
-    // No pong without an address peers can reach (RT-12 "valid listening address").
-    if (!ipv4FromString(self.host).ok) return;
-    const pong = selfPong(
-      { guid: raw.subarray(0, GUID_LENGTH), type: MessageType.Ping, ttl, hops, length: 0 },
-      {
-        address: { host: self.host, port: self.port },
-        mode: this.#options.mode,
-        sharedFiles: self.sharedFiles,
-        sharedKilobytes: self.sharedKilobytes,
-      },
-    );
-    // An alive ping's answer must not be lost to congestion (MSG-40 "even while busy").
-    this.#links.send(link, pong, alive ? SendClass.Control : SendClass.Pong, 0);
+    let sent = 0;
+    // No own pong without an address peers can reach (RT-12 "valid listening address").
+    if (ipv4FromString(self.host).ok) {
+      const scp = ping.value.scp;
+      const pong = selfPong(
+        { guid, type: MessageType.Ping, ttl, hops, length: 0 },
+        {
+          address: { host: self.host, port: self.port },
+          mode: this.#options.mode,
+          sharedFiles: self.sharedFiles,
+          sharedKilobytes: self.sharedKilobytes,
+          ggep: {
+            dailyUptimeS: self.dailyUptimeS,
+            freeLeafSlots: self.freeLeafSlots,
+            freeUltrapeerSlots: self.freeUltrapeerSlots,
+            // A ping asking for cached pongs gets ultrapeers packed in IPP (RT-16, BOOT-10).
+            ...(scp && { ipp: this.#options.ultrapeerHosts?.(MAX_IPP_HOSTS) ?? [] }),
+          },
+        },
+        link.caps.ggep,
+      );
+      // An alive ping's answer must not be lost to congestion (MSG-40 "even while busy").
+      this.#links.send(link, pong, alive ? SendClass.Control : SendClass.Pong, 0);
+      sent++;
+    }
+    if (alive || !ultrapeer) return;
+    if (now >= this.#pongRefreshAt) this.#refreshPongCache(link, now);
+    for (const cached of this.#pongCache.pick(link.id, this.#t.pongsPerPing - sent, now)) {
+      // GGEP only to peers that announced it (RT-15): the 14 fixed bytes otherwise.
+      const payload = link.caps.ggep
+        ? cached.payload
+        : cached.payload.subarray(0, PONG_FIXED_LENGTH);
+      const header = {
+        guid,
+        type: MessageType.Pong,
+        ttl: Math.max(1, hops + 1),
+        hops: cached.hops + 1,
+      };
+      this.#links.send(link, encodeMessage(header, payload), SendClass.Pong, 0);
+    }
   }
 
-  /** Pongs are consumed: they answer our alive pings and teach hosts; we relay no pings, so no pongs. */
-  #handlePong(link: Link, raw: Uint8Array, hops: number): void {
+  /** Pongs about our neighbours that gave their listening address, hops 1 and TTL 1 (RT-13). */
+  #answerCrawler(link: Link, guid: Uint8Array): void {
+    for (const neighbour of this.#links) {
+      const listen = neighbour.caps.listen;
+      if (!neighbour.open || listen === undefined || !ipv4FromString(listen.host).ok) continue;
+      const payload = encodePong({
+        port: listen.port,
+        address: listen.host,
+        sharedFiles: 0,
+        sharedKilobytes: markedKilobytes(0, neighbour.caps.peerMode),
+        ggep: EMPTY,
+      });
+      const header = { guid, type: MessageType.Pong, ttl: 1, hops: 1 };
+      this.#links.send(link, encodeMessage(header, payload), SendClass.Pong, 0);
+    }
+  }
+
+  /**
+   * Pongs are consumed, never relayed: they answer our alive pings, teach
+   * hosts (and, with UDPHC, host caches, BOOT-8), and an ultrapeer caches
+   * those that come from its ultrapeers (§8).
+   */
+  #handlePong(link: Link, raw: Uint8Array, hops: number, now: number): void {
     const pong = decodePong(raw.subarray(HEADER_LENGTH));
     if (!pong.ok) {
       this.#links.drop(link, 'malformed');
       return;
     }
+    const extras = pong.value.ggep.length > 0 ? decodePongGgep(pong.value.ggep) : undefined;
+    if (extras !== undefined && !extras.ok) {
+      this.#links.drop(link, 'malformed');
+      return;
+    }
     link.keepAlive.answered(guidKey(raw));
-    this.#events.push({ type: 'pong', link: link.id, pong: pong.value, hops });
+    const { address, port, sharedKilobytes } = pong.value;
+    const described = ipv4FromString(address).ok && address !== '0.0.0.0' && port !== 0;
+    const ggep = extras?.value;
+    const ultrapeer = isUltrapeerMark(sharedKilobytes) || ggep?.freeUltrapeerSlots !== undefined;
+    if (described && this.#options.mode === 'ultrapeer' && !link.isLeaf) {
+      this.#pongCache.add({
+        payload: raw.slice(HEADER_LENGTH),
+        hops,
+        link: link.id,
+        key: `${address}:${port}`,
+        receivedAt: now,
+      });
+    }
+    this.#events.push({
+      type: 'pong',
+      link: link.id,
+      pong: pong.value,
+      hops,
+      ultrapeer,
+      ipp: ggep?.ipp ?? [],
+      ...(ggep?.udphc !== undefined && { udpHostCache: ggep.udphc }),
+    });
+  }
+
+  /**
+   * An ultrapeer refreshes its pong cache by pinging some of its other
+   * ultrapeers, at most once per `pongCacheRefreshMs` (RT-17, §8.1: on the
+   * first ping after the cache expired); their answers serve later pings.
+   */
+  #refreshPongCache(asking: Link, now: number): void {
+    this.#pongCache.expire(now);
+    this.#pongRefreshAt = now + this.#t.pongCacheRefreshMs;
+    const ups = this.#links.ultrapeers.filter((l) => l.open && l !== asking);
+    if (ups.length === 0) return;
+    // gtk-gnutella pings a fifth of its ultrapeers, at least 3, taken in turn here.
+    const count = Math.min(ups.length, Math.max(REFRESH_MIN_PINGED, Math.ceil(ups.length / 5)));
+    const guid = newGuid(this.#options.random);
+    this.#pingsSeen.set(guidKey(guid), true, now);
+    const ping = encodeMessage(
+      { guid, type: MessageType.Ping, ttl: REFRESH_PING_TTL, hops: 0 },
+      EMPTY,
+    );
+    for (let i = 0; i < count; i++) {
+      const link = ups[(this.#refreshTurn + i) % ups.length]!;
+      this.#links.send(link, ping, SendClass.Ping, 0);
+    }
+    this.#refreshTurn = (this.#refreshTurn + count) % ups.length;
   }
 
   // ---- what we send by ourselves

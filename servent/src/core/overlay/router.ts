@@ -27,6 +27,7 @@ import {
   decodeQueryHit,
   encodeMessage,
   encodePush,
+  encodeVendorFrame,
   extensionSha1s,
   formatUrn,
   GUID_LENGTH,
@@ -35,11 +36,13 @@ import {
   MessageType,
   newGuid,
   PUSH_LENGTH,
+  QUERY_STATUS_STOP,
   QueryFlag,
   queryFlagSet,
 } from '../wire/index.js';
+import { DynamicQueries } from './dynamic-queries.js';
 import type { Link, Links } from './links.js';
-import { ownQuery, URN_QUERY_CRITERIA } from './own-query.js';
+import { isWhatsNew, ownQuery, URN_QUERY_CRITERIA, WHATS_NEW_FEATURE } from './own-query.js';
 import { type HitSource, queryHitMessages } from './query-hits.js';
 import type { OverlayTunables } from './tunables.js';
 import type { LocalSearch, OverlayEvent, SelfInfo } from './types.js';
@@ -53,8 +56,16 @@ interface QueryRoute {
   ttl: number;
 }
 
-/** The criteria of a "What's New?" query (dynamic-querying.md §9). */
-const WHATS_NEW_CRITERIA = 'WhatIsNewXOXO';
+/** A leaf reports its results to its ultrapeers each time this many more came in (LimeWire: 15). */
+const REPORT_EVERY = 15;
+
+interface OwnSearch {
+  results: number;
+  /** Results when we last sent a Query Status Response. */
+  reported: number;
+  /** We sent "stop" (QUERY_STATUS_STOP): nothing more is reported. */
+  stopped: boolean;
+}
 
 /** Most hops + TTL our own queries may start with (ultrapeers-and-routing.md §2: X-Max-TTL ≤ 4). */
 const MAX_OWN_QUERY_TTL = 4;
@@ -85,6 +96,10 @@ export class Router {
   readonly #proxied = new Map<string, number>();
   /** Leaves by the slots of their tables, to find the few a query may match (UP-7). */
   readonly #leafIndex = new LeafIndex<Link>();
+  /** Our own searches and our leaves' queries, sent one ultrapeer at a time (DQ-2). */
+  readonly #dynamic: DynamicQueries;
+  /** Our own searches, by GUID key: results received and what we last told our ultrapeers (DQ-12). */
+  readonly #ownResults: RouteTable<string, OwnSearch>;
 
   constructor(options: RouterOptions) {
     this.#o = options;
@@ -99,6 +114,77 @@ export class Router {
       { lifetimeMs: t.pushRouteLifetimeMs, maxEntries: t.maxRoutes },
       options.now,
     );
+    this.#dynamic = new DynamicQueries(options.links, t);
+    this.#ownResults = new RouteTable(queries, options.now);
+  }
+
+  /** Dynamic queries running now. */
+  get dynamicQueries(): number {
+    return this.#dynamic.size;
+  }
+
+  handleTimeout(now: number): void {
+    this.#dynamic.handleTimeout(now);
+  }
+
+  nextTimeout(): number | undefined {
+    return this.#dynamic.nextTimeout();
+  }
+
+  /** A leaf's Query Status Response (BEAR/12): how many results it kept, or stop (DQ-7, DQ-8). */
+  leafReported(from: Link, guid: Uint8Array, kept: number, now: number): void {
+    this.#dynamic.leafReported(from, guidKey(guid), kept, now);
+  }
+
+  /**
+   * An ultrapeer asks how our search `guid` is doing (BEAR/11): answered at
+   * once while the search is ours and live (DQ-12); other GUIDs are ignored.
+   */
+  statusRequested(from: Link, guid: Uint8Array, now: number): void {
+    const own = this.#ownResults.get(guidKey(guid), now);
+    if (own === undefined || this.#o.mode !== 'leaf') return;
+    this.#sendStatus([from], guid, own.stopped ? QUERY_STATUS_STOP : this.#share(own.results));
+  }
+
+  /** We want no more results for our search `guid`: our ultrapeers are told to stop (DQ-12). */
+  stopSearch(guid: Uint8Array, now: number): void {
+    const own = this.#ownResults.get(guidKey(guid), now);
+    if (own === undefined || own.stopped) return;
+    own.stopped = true;
+    if (this.#o.mode === 'leaf') this.#sendStatus(this.#links.ultrapeers, guid, QUERY_STATUS_STOP);
+  }
+
+  /**
+   * A leaf counts the results of its own searches and tells its ultrapeers
+   * every REPORT_EVERY results, and "stop" past the own-query target
+   * (dynamic-querying.md §6, DQ-12).
+   */
+  #ownHit(guid: Uint8Array, results: number, now: number): void {
+    const own = this.#ownResults.get(guidKey(guid), now);
+    if (own === undefined) return;
+    own.results += results;
+    if (this.#o.mode !== 'leaf' || own.stopped) return;
+    if (own.results >= this.#t.ownQueryTarget) {
+      this.stopSearch(guid, now);
+      return;
+    }
+    if (own.results - own.reported < REPORT_EVERY) return;
+    own.reported = own.results;
+    this.#sendStatus(this.#links.ultrapeers, guid, this.#share(own.results));
+  }
+
+  /** Our ultrapeers share the work of our search, so each is told its share of the results (LimeWire divides by 4). */
+  #share(results: number): number {
+    const ultrapeers = Math.max(1, this.#links.ultrapeers.length);
+    return Math.min(QUERY_STATUS_STOP - 1, Math.floor(results / ultrapeers));
+  }
+
+  #sendStatus(to: readonly Link[], guid: Uint8Array, kept: number): void {
+    const frame = encodeVendorFrame(
+      { kind: 'query-status-response', version: 1, kept },
+      guid.slice(0, GUID_LENGTH),
+    );
+    for (const link of to) if (link.open) this.#links.send(link, frame, SendClass.Control, 0);
   }
 
   get sizes(): { queries: number; pushes: number; pushesSeen: number } {
@@ -117,6 +203,7 @@ export class Router {
   /** Routes through a link that is gone lead nowhere (ids may be reused). */
   forgetLink(link: Link): void {
     this.#leafIndex.delete(link);
+    this.#dynamic.forgetLink(link);
     const id = link.id;
     this.#queryRoutes.deleteWhere((route) => route.link === id);
     this.#pushRoutes.deleteWhere((link) => link === id);
@@ -175,7 +262,16 @@ export class Router {
           return;
         }
         const { criteria, extensions } = decoded.value;
-        this.#relayQuery(from, raw, ttl, hops, criteria, extensionSha1s(extensions), true);
+        this.#relayQuery(
+          from,
+          raw,
+          ttl,
+          hops,
+          criteria,
+          extensionSha1s(extensions),
+          true,
+          isWhatsNew(extensions),
+        );
         return;
       }
       this.#links.drop(from, 'duplicate');
@@ -189,10 +285,30 @@ export class Router {
     this.#queryRoutes.set(key, { link: from.id, ttl }, now);
     const { criteria, extensions, flags } = decoded.value;
     const sha1s = extensionSha1s(extensions);
+    const whatsNew = isWhatsNew(extensions);
     const wantsGgepH = ((queryFlagSet(flags) ?? 0) & QueryFlag.GgepH) !== 0;
-    this.#answer(from, raw, hops, criteria, sha1s, wantsGgepH);
-    if (this.#o.mode === 'ultrapeer')
-      this.#relayQuery(from, raw, ttl, hops, criteria, sha1s, false);
+    this.#answer(from, raw, hops, criteria, sha1s, wantsGgepH, whatsNew);
+    if (this.#o.mode !== 'ultrapeer') return;
+    // A TTL of 0 is the sender's error: answered, never passed on (messages.md §4).
+    if (ttl === 0) return;
+    if (from.isLeaf) {
+      // A leaf's query is ours to run dynamically; another ultrapeer's is relayed as usual (DQ-11).
+      this.#toLeaves(from, raw, 0, hops + 1, criteria, sha1s, whatsNew);
+      const prepared = whatsNew ? undefined : prepareRouting(criteria, sha1s);
+      this.#dynamic.start(
+        key,
+        {
+          origin: from,
+          message: (outTtl) => relayCopy(raw, outTtl, hops + 1),
+          outHops: hops + 1,
+          prepared,
+          target: sha1s.length > 0 ? this.#t.urnQueryTarget : this.#t.leafQueryTarget,
+        },
+        now,
+      );
+      return;
+    }
+    this.#relayQuery(from, raw, ttl, hops, criteria, sha1s, false, whatsNew);
   }
 
   handleQueryHit(from: Link, raw: Uint8Array, ttl: number, hops: number, now: number): void {
@@ -207,7 +323,10 @@ export class Router {
       return;
     }
     this.#pushRoutes.set(guidKey(raw, raw.length - GUID_LENGTH), from.id, now);
+    const key = guidKey(raw);
+    this.#dynamic.resultsRouted(key, decoded.value.results.length, now);
     if (route.link === LOCAL) {
+      this.#ownHit(raw, decoded.value.results.length, now);
       this.#o.emit({
         type: 'search-result',
         guid: raw.slice(0, GUID_LENGTH),
@@ -273,38 +392,55 @@ export class Router {
   /**
    * Originates a query (MSG-6, RT-8: hops 0, fresh GUID) and returns its GUID.
    * Each peer gets it with TTL ≤ its X-Max-TTL (HS-28) and ≤ 4. A leaf sends
-   * it to all its ultrapeers; an ultrapeer to its ultrapeers (last-hop QRP
-   * when the TTL is 1) and to its leaves whose table matches.
+   * it to all its ultrapeers. An ultrapeer sends it to its leaves whose table
+   * matches and runs it dynamically over its ultrapeers (dynamic-querying.md §5).
+   * `whatsNew`: a "What's New?" query (DQ-17), which no table is asked about.
    */
-  search(text: string, urns: readonly string[], ttl: number, now: number): Uint8Array {
-    const { payload, prepared } = ownQuery(text, urns);
+  search(
+    text: string,
+    urns: readonly string[],
+    ttl: number,
+    now: number,
+    whatsNew = false,
+  ): Uint8Array {
+    const { payload, prepared } = ownQuery(text, urns, whatsNew);
     const guid = newGuid(this.#o.random);
+    const key = guidKey(guid);
     const startTtl = Math.min(ttl, MAX_OWN_QUERY_TTL);
-    this.#queryRoutes.set(guidKey(guid), { link: LOCAL, ttl: startTtl }, now);
+    this.#queryRoutes.set(key, { link: LOCAL, ttl: startTtl }, now);
+    this.#ownResults.set(key, { results: 0, reported: 0, stopped: false }, now);
     const byTtl: Uint8Array[] = [];
-    const send = (link: Link) => {
-      const linkTtl = Math.max(1, Math.min(startTtl, link.caps.maxTtl));
-      if (
-        this.#o.mode === 'ultrapeer' &&
-        isLastHopQrp(link, linkTtl) &&
-        !link.table!.matches(prepared)
-      ) {
-        return;
-      }
-      if (link.hopsFlow <= 0) {
-        this.#links.drop(link, 'hops-flow');
-        return;
-      }
-      byTtl[linkTtl] ??= encodeMessage(
+    const message = (linkTtl: number) =>
+      (byTtl[linkTtl] ??= encodeMessage(
         { guid, type: MessageType.Query, ttl: linkTtl, hops: 0 },
         payload,
-      );
-      this.#links.send(link, byTtl[linkTtl], SendClass.Query, 0);
-    };
-    for (const link of this.#links.ultrapeers) if (link.open) send(link);
-    if (this.#o.mode === 'ultrapeer') {
-      for (const leaf of this.#matchingLeaves(prepared)) if (leaf.open) send(leaf);
+      ));
+    if (this.#o.mode === 'leaf') {
+      for (const link of this.#links.ultrapeers) {
+        if (!link.open) continue;
+        if (link.hopsFlow <= 0) {
+          this.#links.drop(link, 'hops-flow');
+          continue;
+        }
+        const linkTtl = Math.max(1, Math.min(startTtl, link.caps.maxTtl));
+        this.#links.send(link, message(linkTtl), SendClass.Query, 0);
+      }
+      return guid;
     }
+    for (const leaf of whatsNew ? this.#whatsNewLeaves() : this.#matchingLeaves(prepared)) {
+      if (leaf.open && leaf.hopsFlow > 0) this.#links.send(leaf, message(1), SendClass.Query, 0);
+    }
+    this.#dynamic.start(
+      key,
+      {
+        origin: undefined,
+        message,
+        outHops: 0,
+        prepared: whatsNew ? undefined : prepared,
+        target: text.trim() === '' ? this.#t.urnQueryTarget : this.#t.ownQueryTarget,
+      },
+      now,
+    );
     return guid;
   }
 
@@ -316,13 +452,10 @@ export class Router {
     criteria: string,
     sha1s: readonly Uint8Array[],
     wantsGgepH: boolean,
+    whatsNew: boolean,
   ): void {
     const results = this.#o.search.match(
-      {
-        criteria: criteria === URN_QUERY_CRITERIA ? '' : criteria,
-        sha1s,
-        whatsNew: criteria === WHATS_NEW_CRITERIA,
-      },
+      { criteria: criteria === URN_QUERY_CRITERIA ? '' : criteria, sha1s, whatsNew },
       this.#t.maxLocalResults,
     );
     if (results.length === 0) return;
@@ -349,9 +482,12 @@ export class Router {
   }
 
   /**
-   * Relays a query as an ultrapeer (MSG-14, §6.4). `probeExtension`: a
-   * higher-TTL copy of a query already relayed, which goes again only to
+   * Relays a query from another ultrapeer (MSG-14, §6.4, DQ-11). `probeExtension`:
+   * a higher-TTL copy of a query already relayed, which goes again only to
    * ultrapeers that announced X-Ext-Probes (RT-2); leaves had it already.
+   * A "What's New?" query asks no table: it reaches every ultrapeer while a
+   * hop is left after the next, and on the last hop only those that announced
+   * the feature (dynamic-querying.md §9).
    */
   #relayQuery(
     from: Link,
@@ -361,6 +497,7 @@ export class Router {
     criteria: string,
     sha1s: readonly Uint8Array[],
     probeExtension: boolean,
+    whatsNew: boolean,
   ): void {
     // A TTL of 0 is the sender's error: handled here, never relayed (messages.md §4).
     if (ttl === 0) return;
@@ -373,7 +510,9 @@ export class Router {
     if (outTtl >= 1) {
       for (const up of this.#links.ultrapeers) {
         if (up === from || !up.open || (probeExtension && !up.caps.extProbes)) continue;
-        if (isLastHopQrp(up, outTtl)) {
+        if (whatsNew) {
+          if (outTtl === 1 && !hasFeature(up, WHATS_NEW_FEATURE)) continue;
+        } else if (isLastHopQrp(up, outTtl)) {
           const table = up.table!;
           prepared ??= prepareRouting(criteria, sha1s);
           if (!table.matches(prepared)) continue;
@@ -387,18 +526,42 @@ export class Router {
       }
     }
     if (probeExtension) return;
-    // Leaves on a QRP hit of their complete table, even at outgoing TTL 0 (QRP-11, QRP-12).
-    if (this.#leafIndex.size === 0) return;
-    prepared ??= prepareRouting(criteria, sha1s);
-    for (const leaf of this.#matchingLeaves(prepared)) {
+    this.#toLeaves(from, raw, Math.max(outTtl, 0), outHops, criteria, sha1s, whatsNew);
+  }
+
+  /**
+   * A query to our leaves: those whose complete table matches, even at
+   * outgoing TTL 0 (QRP-11, QRP-12); for "What's New?", those that announced
+   * the feature (DQ-17).
+   */
+  #toLeaves(
+    from: Link,
+    raw: Uint8Array,
+    outTtl: number,
+    outHops: number,
+    criteria: string,
+    sha1s: readonly Uint8Array[],
+    whatsNew: boolean,
+  ): void {
+    let leaves: Link[];
+    if (whatsNew) leaves = this.#whatsNewLeaves();
+    else if (this.#leafIndex.size === 0) return;
+    else leaves = this.#matchingLeaves(prepareRouting(criteria, sha1s));
+    let copy: Uint8Array | undefined;
+    for (const leaf of leaves) {
       if (leaf === from || !leaf.open) continue;
       if (outHops >= leaf.hopsFlow) {
         this.#links.drop(leaf, 'hops-flow');
         continue;
       }
-      copy ??= relayCopy(raw, Math.max(outTtl, 0), outHops);
+      copy ??= relayCopy(raw, outTtl, outHops);
       this.#links.send(leaf, copy, SendClass.Query, outHops);
     }
+  }
+
+  /** Leaves that announced "What's New?" in their Features Supported (DQ-17). */
+  #whatsNewLeaves(): Link[] {
+    return this.#links.leaves.filter((leaf) => hasFeature(leaf, WHATS_NEW_FEATURE));
   }
 
   /** Leaves whose complete table matches: the index's candidates, confirmed by each table. */
@@ -409,6 +572,11 @@ export class Router {
     for (const leaf of candidates) if (leaf.table?.matches(query)) matching.push(leaf);
     return matching;
   }
+}
+
+/** The peer listed `name` (version ≥ 1) in its Features Supported / Capabilities message. */
+function hasFeature(link: Link, name: string): boolean {
+  return link.features?.some((f) => f.name === name && f.version >= 1) ?? false;
 }
 
 /**

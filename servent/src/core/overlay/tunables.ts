@@ -144,6 +144,45 @@ export const TUNABLES = {
     min: 1,
     max: 10,
   },
+  pongCacheRefreshMs: {
+    meaning:
+      'An ultrapeer pings some of its ultrapeers this often to refresh its pong cache (RT-17: at least every 30 s; gtk-gnutella 20 s)',
+    default: 20_000,
+    min: 1_000,
+    max: 30_000,
+  },
+  pongsPerPing: {
+    meaning: 'Most pongs answering one ping, our own included (RT-11: ≤ 10)',
+    default: 10,
+    min: 1,
+    max: 10,
+  },
+  leafQueryTarget: {
+    meaning:
+      "Results after which an ultrapeer stops a leaf's dynamic query (DQ-6; dynamic-querying.md §3: 50, the proposal's figure)",
+    default: 50,
+    min: 1,
+    max: 150,
+  },
+  ownQueryTarget: {
+    meaning: 'Results after which an ultrapeer stops its own dynamic query (§3: 150)',
+    default: 150,
+    min: 1,
+    max: 1_000,
+  },
+  urnQueryTarget: {
+    meaning: 'Results after which a dynamic query by URN stops (§3: LimeWire 10)',
+    default: 10,
+    min: 1,
+    max: 150,
+  },
+  dqPerHopMs: {
+    meaning:
+      'Dynamic querying: the wait per TTL hop after each send (DQ-5, dynamic-querying.md §5.4: 2400 ms)',
+    default: 2_400,
+    min: 100,
+    max: 10_000,
+  },
   hitSpeedKbps: {
     meaning: 'The speed field (kbit/s) of our QueryHits (messages.md §10)',
     default: 1_000,

@@ -41,6 +41,11 @@ export interface SelfInfo {
   firewalled?: boolean;
   /** Our push proxies, for GGEP PUSH in hits (PUSH-13, at most 4 used). */
   pushProxies?: ReadonlyArray<{ host: string; port: number }>;
+  /** For GGEP `DU` in our pongs: average uptime per day, in seconds. */
+  dailyUptimeS?: number;
+  /** For GGEP `UP` in an ultrapeer's pongs: slots a newcomer may still take. */
+  freeLeafSlots?: number;
+  freeUltrapeerSlots?: number;
 }
 
 export interface OverlayOptions {
@@ -60,6 +65,8 @@ export interface OverlayOptions {
    */
   extProbes?: boolean;
   tunables?: Partial<OverlayTunables>;
+  /** Up to `limit` ultrapeers we know, for IPP in answers to pings with SCP (RT-16). */
+  ultrapeerHosts?: (limit: number) => Array<{ host: string; port: number }>;
 }
 
 export type OverlayEvent =
@@ -76,5 +83,17 @@ export type OverlayEvent =
   | { type: 'connect-back'; link: number; port: number }
   /** An ultrapeer is our push proxy (LIME/22); v1 gives no address: the link's peer. */
   | { type: 'push-proxy'; link: number; port: number; address?: string }
-  /** A pong received: a host learned. */
-  | { type: 'pong'; link: number; pong: Pong; hops: number };
+  /**
+   * A pong received: a host learned (an ultrapeer by its KB mark or GGEP
+   * `UP`), plus the ultrapeers packed in its IPP and, with UDPHC, a UDP host
+   * cache at the pong's address ('' ) or at the DNS name given (BOOT-8).
+   */
+  | {
+      type: 'pong';
+      link: number;
+      pong: Pong;
+      hops: number;
+      ultrapeer: boolean;
+      ipp: Array<{ host: string; port: number }>;
+      udpHostCache?: string;
+    };
