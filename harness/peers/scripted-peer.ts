@@ -113,7 +113,7 @@ export class ScriptedPeer {
     const serventId = randomBytes(16);
     wire.writeBlock(
       'GNUTELLA CONNECT/0.6',
-      handshakeFields(options, wire.local, to.host, serventId),
+      handshakeFields(options, wire.local, to.host, serventId, true),
     );
     let block: HeaderBlock;
     try {
@@ -145,7 +145,7 @@ export class ScriptedPeer {
     const sutHost = wire.remote.host.replace(/^::ffff:/, '');
     wire.writeBlock(
       'GNUTELLA/0.6 200 OK',
-      handshakeFields(options, listener.endpoint, sutHost, serventId),
+      handshakeFields(options, listener.endpoint, sutHost, serventId, false),
     );
     const confirmation = await wire.readBlock(left());
     if (!/^GNUTELLA\/0\.6 200\b/.test(confirmation.firstLine)) {
@@ -206,7 +206,7 @@ export class ScriptedPeer {
   }
 
   /** Sends a ping; `ggep` goes after the (empty) fixed part, as in a ping with SCP. */
-  sendPing(ttl: number, hops: number, ggep = new Uint8Array(0)): Guid {
+  sendPing(ttl: number, hops: number, ggep: Uint8Array = new Uint8Array(0)): Guid {
     return this.send(MessageType.Ping, encodePing({ ggep }), { ttl, hops });
   }
 
@@ -407,12 +407,18 @@ function compresses(block: HeaderBlock): boolean {
   return block.headers.get('Content-Encoding')?.toLowerCase() === 'deflate';
 }
 
-/** gtk-gnutella 1.2.3's header set for the role, with this connection's addresses and our id. */
+/**
+ * gtk-gnutella 1.2.3's header set for the role, with this connection's
+ * addresses and our id. An ultrapeer that opens the connection names its
+ * address in `Node`, as gtk-gnutella's block (1) does (the recorded leaf
+ * request shows it); its recorded answer block has none.
+ */
 function handshakeFields(
   options: ScriptedPeerOptions,
   own: Endpoint,
   sutHost: string,
   serventId: Guid,
+  initiator: boolean,
 ): Fields {
   const recorded =
     options.role === 'leaf'
@@ -420,5 +426,7 @@ function handshakeFields(
       : without(GTK.ultrapeerResponse, ...NOT_REPLAYED, 'X-Ultrapeer-Needed');
   const fields =
     options.upQrp === false ? without(recorded, 'X-Ultrapeer-Query-Routing') : recorded;
-  return [...personalise(fields, own, sutHost), ['GUID', guidToHex(serventId)]];
+  const node: Fields =
+    initiator && options.role === 'ultrapeer' ? [['Node', `${own.host}:${own.port}`]] : [];
+  return [...node, ...personalise(fields, own, sutHost), ['GUID', guidToHex(serventId)]];
 }

@@ -118,6 +118,8 @@ export interface SutAdapter {
   /** The uid and gid the servent runs as, to own its share and state directories. */
   readonly owner?: { uid: number; gid: number };
   command(role: NodeRole): string[];
+  /** Where the node keeps its host cache, if the harness may read it (waits before a restart). */
+  hostCacheFile?: string;
   status?(control: Endpoint): Promise<ReportedStatus>;
   disconnect?(control: Endpoint, connectionId: number): Promise<void>;
   /** Dial a peer now. */
@@ -126,6 +128,8 @@ export interface SutAdapter {
   /** Starts a search from the node; returns its GUID (32 hex digits, lower case). */
   search?(control: Endpoint, text: string, ttl?: number): Promise<string>;
   searchResults?(control: Endpoint, guid: string): Promise<ReportedResult[]>;
+  /** Tells the node it wants no more results for a search (a leaf then tells its ultrapeers). */
+  stopSearch?(control: Endpoint, guid: string): Promise<void>;
   shares?(control: Endpoint): Promise<ReportedShare[]>;
   /** Starts downloading what a magnet names; returns the URNs of the downloads. */
   download?(control: Endpoint, magnet: string): Promise<string[]>;

@@ -28,6 +28,7 @@ export function ourServentAdapter(image: string): SutAdapter {
     controlPort: CONTROL_PORT,
     shareDir: SHARE_DIR,
     dataDirs: [STATE_DIR],
+    hostCacheFile: `${STATE_DIR}/hosts.json`,
     owner: OWNER,
     command(role: NodeRole): string[] {
       const args = [
@@ -86,6 +87,9 @@ export function ourServentAdapter(image: string): SutAdapter {
       if (typeof answer.guid !== 'string' || !/^[0-9a-f]{32}$/i.test(answer.guid))
         throw new Error(`POST /search gave no 32-hex-digit guid: ${JSON.stringify(answer)}`);
       return answer.guid.toLowerCase();
+    },
+    async stopSearch(control: Endpoint, guid: string): Promise<void> {
+      await call(control, 'DELETE', `/search/${guid}`);
     },
     async searchResults(control: Endpoint, guid: string): Promise<ReportedResult[]> {
       const answer = (await call(control, 'GET', `/search/${guid}`)) as { results?: unknown };

@@ -59,6 +59,16 @@ After(async function (this: ConformanceWorld, { result, pickle }) {
     );
     await uploader.close();
   }
+  for (const [name, cache] of this.webCaches) {
+    await writeFile(join(dir, `gwebcache-${name}.json`), JSON.stringify(cache.requests, null, 1));
+    await cache.stop();
+  }
+  for (const [name, cache] of this.udpHostCaches) {
+    const pings = cache.pings.map((p) => ({ ...p, raw: Buffer.from(p.raw).toString('hex') }));
+    await writeFile(join(dir, `udp-host-cache-${name}.json`), JSON.stringify(pings, null, 1));
+    await cache.stop();
+  }
+  for (const close of this.closers) await close();
   if (this.network) {
     const logs = await this.runtime.networkLogs(this.network);
     for (const [name, text] of logs) await writeFile(join(dir, `${name}.log`), text);

@@ -5,7 +5,9 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { FixtureListener, FixturePeer } from '../../harness/peers/fixture-peer.js';
 import type { FixtureUploader } from '../../harness/peers/fixture-uploader.js';
+import type { GwebCacheFixture } from '../../harness/peers/gwebcache-fixture.js';
 import type { ScriptedPeer, SentQuery } from '../../harness/peers/scripted-peer.js';
+import type { UdpHostCacheFixture } from '../../harness/peers/udp-host-cache.js';
 import type {
   DockerRuntime,
   ScenarioNetwork,
@@ -57,6 +59,11 @@ export class ConformanceWorld extends World {
   /** Fixture uploaders (HTTP sources on the host) by name, and the files of the scenario by name. */
   readonly uploaders = new Map<string, FixtureUploader>();
   readonly files = new Map<string, ShareFile>();
+  /** Fixture GWebCaches and UDP host caches by name. */
+  readonly webCaches = new Map<string, GwebCacheFixture>();
+  readonly udpHostCaches = new Map<string, UdpHostCacheFixture>();
+  /** Other things a step opened, closed after the scenario. */
+  readonly closers: Array<() => Promise<void>> = [];
 
   constructor(options: IWorldOptions) {
     super(options);

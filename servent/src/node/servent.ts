@@ -777,6 +777,10 @@ export class Servent {
       case 'connect-back':
         this.#connectBack(event.link, event.port);
         return;
+      case 'vendor-list':
+        // BEAR/7 and LIME/21 may go to this ultrapeer now that it listed what it takes.
+        this.#checkReachable();
+        return;
       case 'push-proxy': {
         const conn = this.#connections.get(event.link);
         const host = event.address ?? conn?.remote.host;
@@ -1014,11 +1018,9 @@ function peerModeOf(headers: Headers): 'ultrapeer' | 'leaf' {
   return headers.getBoolean(HeaderName.XUltrapeer) ? 'ultrapeer' : 'leaf';
 }
 
-/** A peer's Listen-IP (or its older spellings) as host and port. */
+/** A peer's Listen-IP (or gtk-gnutella's Node, or an older spelling) as host and port. */
 function listenAddress(headers: Headers): HostAddress | undefined {
-  const value =
-    headers.get(HeaderName.ListenIp) ?? headers.get('X-My-Address') ?? headers.get('My-Address');
-  return value ? parseHostList(value)[0] : undefined;
+  return capabilitiesOf(headers).listen;
 }
 
 /** The results of one hit, as the control API lists them. */

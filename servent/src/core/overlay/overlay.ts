@@ -82,11 +82,15 @@ const REFRESH_MIN_PINGED = 3;
 /** A KB count that is a power of two ≥ 8 marks an ultrapeer's pong (MSG-38, RT-14). */
 const isUltrapeerMark = (kb: number): boolean => kb >= 8 && (kb & (kb - 1)) === 0;
 
-/** The peer listed the message in Messages Supported, or sent no list (so we cannot tell). */
+/**
+ * The peer listed the message in its Messages Supported: request-type vendor
+ * messages go only to such a peer (VM-7, HS-27). One that has not sent its
+ * list yet gets them once it has (the `vendor-list` event).
+ */
 function supports(link: Link, vendor: string, selector: number): boolean {
   return (
-    link.vendorMessages === undefined ||
-    link.vendorMessages.some((m) => m.vendor === vendor && m.selector === selector)
+    link.caps.vendorMessages &&
+    link.vendorMessages?.some((m) => m.vendor === vendor && m.selector === selector) === true
   );
 }
 const EMPTY = new Uint8Array(0);
@@ -361,8 +365,7 @@ export class Overlay {
   /**
    * Asks up to three ultrapeers to connect back to `port` (BEAR/7, VM-9): an
    * incoming connection then proves we can be reached. Returns how many
-   * were asked: those that listed BEAR/7 in Messages Supported, or that
-   * sent none.
+   * were asked: those that listed BEAR/7 in Messages Supported (VM-7).
    */
   requestConnectBack(port: number, now: number): number {
     this.#now = now;
@@ -498,6 +501,7 @@ export class Overlay {
     switch (message.kind) {
       case 'messages-supported':
         link.vendorMessages = message.entries;
+        if (!link.isLeaf) this.#events.push({ type: 'vendor-list', link: link.id });
         return;
       case 'features-supported':
         link.features = [...message.features, ...(message.wideFeatures ?? [])];

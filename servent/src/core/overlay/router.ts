@@ -138,12 +138,14 @@ export class Router {
 
   /**
    * An ultrapeer asks how our search `guid` is doing (BEAR/11): answered at
-   * once while the search is ours and live (DQ-12); other GUIDs are ignored.
+   * once (DQ-12, VM-12).
    */
   statusRequested(from: Link, guid: Uint8Array, now: number): void {
+    if (this.#o.mode !== 'leaf') return;
     const own = this.#ownResults.get(guidKey(guid), now);
-    if (own === undefined || this.#o.mode !== 'leaf') return;
-    this.#sendStatus([from], guid, own.stopped ? QUERY_STATUS_STOP : this.#share(own.results));
+    // A search we stopped, or do not know, wants nothing more (VM-12 SHOULD, as gtk-gnutella does).
+    const kept = own === undefined || own.stopped ? QUERY_STATUS_STOP : this.#share(own.results);
+    this.#sendStatus([from], guid, kept);
   }
 
   /** We want no more results for our search `guid`: our ultrapeers are told to stop (DQ-12). */
@@ -184,7 +186,10 @@ export class Router {
       { kind: 'query-status-response', version: 1, kept },
       guid.slice(0, GUID_LENGTH),
     );
-    for (const link of to) if (link.open) this.#links.send(link, frame, SendClass.Control, 0);
+    // Only to peers that read vendor messages (HS-27).
+    for (const link of to)
+      if (link.open && link.caps.vendorMessages)
+        this.#links.send(link, frame, SendClass.Control, 0);
   }
 
   get sizes(): { queries: number; pushes: number; pushesSeen: number } {

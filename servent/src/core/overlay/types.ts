@@ -81,6 +81,8 @@ export type OverlayEvent =
   | { type: 'push-for-us'; link: number; push: Push }
   /** A peer asks us to connect back to its address at `port` (BEAR/7). */
   | { type: 'connect-back'; link: number; port: number }
+  /** An ultrapeer sent its Messages Supported: requests it listed may go to it now (VM-7). */
+  | { type: 'vendor-list'; link: number }
   /** An ultrapeer is our push proxy (LIME/22); v1 gives no address: the link's peer. */
   | { type: 'push-proxy'; link: number; port: number; address?: string }
   /**
