@@ -3,6 +3,8 @@
  * (with applying) the patch of a full 64 Ki-slot table, and query matches
  * against it. Names come from a seeded generator, so runs compare.
  */
+
+import { seeded } from '../harness/util/seeded.js';
 import {
   buildTable,
   encodeRouteTableUpdate,
@@ -13,18 +15,6 @@ import {
   type SharedFile,
 } from '../servent/src/core/qrp/index.js';
 import { runBench } from './lib.js';
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const SYLLABLES =
   'ka lo mi ne ru sa to vi ze bra cho dri fen gul hop jin kel mor nux pla quo ris sten tru wex yal zor'.split(

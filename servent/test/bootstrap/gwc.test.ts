@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { loadHttpFixture } from '../../../harness/fixtures/http-fixture.js';
+import { seeded } from '../../../harness/util/seeded.js';
 import {
   GWC_MAX_ANSWER_CACHES,
   GWC_MAX_ANSWER_HOSTS,
@@ -36,18 +37,6 @@ function unparsable(body: string): void {
   const result = parseGwcAnswer(body);
   assert.equal(result.ok, false);
   if (!result.ok) assert.equal(result.error.code, 'gwc-unparsable');
-}
-
-/** mulberry32: a seeded [0, 1) source, so random choices repeat from run to run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 const client = { vendor: 'GSNT', version: '0.1.0' };

@@ -22,6 +22,7 @@ import {
   makeNode,
   ofType,
   query,
+  runUntil,
   type Sent,
   tableMessages,
   testGuid,
@@ -67,22 +68,6 @@ function ultrapeer(setup: Setup = {}): Overlay {
   overlay.addLink(OTHER_LEAF, caps({ peerMode: 'leaf', vendorMessages: false }), 0);
   drain(overlay);
   return overlay;
-}
-
-interface Timed extends Sent {
-  at: number;
-}
-
-/** Fires every timer up to `until`; what was sent, with when. */
-function runUntil(overlay: Overlay, until: number): Timed[] {
-  const out: Timed[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const at = overlay.nextTimeout();
-    if (at === undefined || at > until) return out;
-    overlay.handleTimeout(at);
-    for (const s of drain(overlay)) out.push({ ...s, at });
-  }
-  throw new Error('timers keep firing');
 }
 
 const queries = <T extends Sent>(sent: readonly T[]): T[] =>

@@ -26,6 +26,7 @@ import {
   encodeQuery,
   encodeQueryHit,
   formatUrn,
+  type GgepExtension,
   guidToHex,
   type MessageHeader,
   MessageType,
@@ -149,7 +150,14 @@ export function testGuid(): Uint8Array {
 
 export function query(
   text: string,
-  fields: { guid?: Uint8Array; ttl?: number; hops?: number; urns?: Uint8Array[] } = {},
+  fields: {
+    guid?: Uint8Array;
+    ttl?: number;
+    hops?: number;
+    urns?: Uint8Array[];
+    /** A GGEP block after the URNs (a "What's New?" query's `WH`). */
+    ggep?: GgepExtension[];
+  } = {},
 ): Uint8Array {
   return encodeMessage(
     {
@@ -161,7 +169,10 @@ export function query(
     encodeQuery({
       flags: 0x8000,
       criteria: text,
-      extensions: (fields.urns ?? []).map((sha1) => urnBlock({ type: 'sha1', sha1 })),
+      extensions: [
+        ...(fields.urns ?? []).map((sha1) => urnBlock({ type: 'sha1', sha1 })),
+        ...(fields.ggep ? [{ kind: 'ggep' as const, extensions: fields.ggep }] : []),
+      ],
       trailingNul: false,
     }),
   );
@@ -378,4 +389,16 @@ export class Net {
     node.overlay.removeLink(link, this.now);
     wire.node.overlay.removeLink(wire.link, this.now);
   }
+}
+
+/** Fires every overlay timer up to `until`; what was sent, with the time it went. */
+export function runUntil(overlay: Overlay, until: number): (Sent & { at: number })[] {
+  const out: (Sent & { at: number })[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const at = overlay.nextTimeout();
+    if (at === undefined || at > until) return out;
+    overlay.handleTimeout(at);
+    for (const s of drain(overlay)) out.push({ ...s, at });
+  }
+  throw new Error('timers keep firing');
 }

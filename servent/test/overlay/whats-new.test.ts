@@ -24,6 +24,8 @@ import {
   drain,
   makeNode,
   ofType,
+  query,
+  runUntil,
   type Sent,
   seededRandom,
   sha1Of,
@@ -55,20 +57,11 @@ function whatsNewQuery(
     hops?: number;
   } = {},
 ): Uint8Array {
-  return encodeMessage(
-    {
-      guid: fields.guid ?? testGuid(),
-      type: MessageType.Query,
-      ttl: fields.ttl ?? 3,
-      hops: fields.hops ?? 0,
-    },
-    encodeQuery({
-      flags: QueryFlag.Marked,
-      criteria: fields.criteria ?? WHATS_NEW_CRITERIA,
-      extensions: fields.whatsNew === false ? [] : [wh()],
-      trailingNul: false,
-    }),
-  );
+  const { criteria = WHATS_NEW_CRITERIA, whatsNew = true, ...header } = fields;
+  return query(criteria, {
+    ...header,
+    ...(whatsNew && { ggep: [ggepExtension('WH', Uint8Array.of(1))] }),
+  });
 }
 
 const ZERO_GUID = new Uint8Array(GUID_LENGTH);
@@ -290,17 +283,6 @@ function dynamicUltrapeer(): OverlayType {
   for (const m of table) overlay.handleMessage(TABLE_LEAF, m, 0);
   drain(overlay);
   return overlay;
-}
-
-function runUntil(overlay: OverlayType, until: number): (Sent & { at: number })[] {
-  const out: (Sent & { at: number })[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const at = overlay.nextTimeout();
-    if (at === undefined || at > until) return out;
-    overlay.handleTimeout(at);
-    for (const s of drain(overlay)) out.push({ ...s, at });
-  }
-  throw new Error('timers keep firing');
 }
 
 test("DQ-17 §5 a leaf's What's New query runs dynamically without asking tables: TTL-2 probe to 3, then one at a time", () => {
