@@ -245,17 +245,20 @@ test('decideOutgoing: an ultrapeer takes ultrapeers, and leaves while it has lea
   assert.equal(decideOutgoing(normal, ULTRAPEER, FREE, PEER).code, 503);
 });
 
-test('parseHostList reads messy X-Try values', () => {
+test('BOOT-4 parseHostList reads messy X-Try values', () => {
   const value =
     ' 1.2.3.4:6346 , 5.6.7.8,  9.9.9.9:99999, bogus, 10.0.0.1:0,' +
     '192.0.2.1:6347 2024-05-01T10:00Z,, 256.1.1.1:1, 01.2.3.4:5, [::1]:6346,' +
-    ' 1.2.3.4:63a, host.example:6346, 192.0.2.2:6348,\t192.0.2.3:1\t, 1.2.3:4, 1.2.3.4.5:6,';
+    ' 1.2.3.4:63a, host.example:6346, 192.0.2.2:6348,\t192.0.2.3:1\t, 1.2.3:4, 1.2.3.4.5:6,' +
+    '198.51.100.7:6346;extra, 203.0.113.9:24000/x';
   assert.deepEqual(parseHostList(value), [
     { host: '1.2.3.4', port: 6346 },
     { host: '5.6.7.8', port: 6346 },
     { host: '192.0.2.1', port: 6347 },
     { host: '192.0.2.2', port: 6348 },
     { host: '192.0.2.3', port: 1 },
+    { host: '198.51.100.7', port: 6346 },
+    { host: '203.0.113.9', port: 24000 },
   ]);
   assert.deepEqual(parseHostList(''), []);
   assert.deepEqual(parseHostList(',,,'), []);

@@ -13,7 +13,8 @@ export interface HostPort {
 // Decimal octets without leading zeros, which other readers may take for octal.
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
-const HOST_PORT = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})(?::(\\d{1,5}))?$`);
+// An item's leading ip[:port]; whatever follows a separator that cannot continue it is ignored (BOOT-4).
+const HOST_PORT = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})(?::(\\d{1,5}))?(?=$|[^\\w.:])`);
 
 export function isDottedIpv4(text: string): boolean {
   return IPV4.test(text);
@@ -35,13 +36,13 @@ export function isValidPort(port: number): boolean {
 /**
  * Hosts in an `X-Try` or `X-Try-Ultrapeers` value. Items are split on ',';
  * only each item's leading `ip[:port]` counts (Shareaza appends a timestamp
- * after a space); the port defaults to 6346; anything else is skipped.
+ * after a space; anything after a space, `;` or `/` is ignored, BOOT-4); the
+ * port defaults to 6346; anything else is skipped.
  */
 export function parseHostList(value: string): HostPort[] {
   const hosts: HostPort[] = [];
   for (const item of value.split(',')) {
-    const lead = item.trim().split(/[ \t]/, 1)[0] ?? '';
-    const match = HOST_PORT.exec(lead);
+    const match = HOST_PORT.exec(item.trim());
     if (!match) continue;
     const port = match[2] === undefined ? DEFAULT_GNUTELLA_PORT : Number(match[2]);
     if (isValidPort(port)) hosts.push({ host: match[1]!, port });
