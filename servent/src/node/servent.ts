@@ -162,7 +162,10 @@ export class Servent {
       allowLoopback: isLoopback(config.listen.host),
     });
     const now = Date.now();
-    for (const peer of config.peers) this.#hosts.add(peer, now, { source: 'pinned' });
+    // Leaves and ultrapeers alike dial only ultrapeers: the operator's peers are taken for ones
+    // (and named in X-Try-Ultrapeers) until a handshake says otherwise.
+    for (const peer of config.peers)
+      this.#hosts.add(peer, now, { source: 'pinned', ultrapeer: true });
     this.#stores =
       config.data === undefined
         ? undefined
@@ -446,7 +449,7 @@ export class Servent {
 
   /** Dials a host now (control API), whatever the slots say; the handshake still decides. */
   connect(address: HostAddress): void {
-    this.#hosts.add(address, Date.now(), { source: 'pinned' });
+    this.#hosts.add(address, Date.now(), { source: 'pinned', ultrapeer: true });
     this.#dial(address);
   }
 
