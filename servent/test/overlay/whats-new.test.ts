@@ -8,7 +8,6 @@ import {
   decodeQuery,
   decodeQueryHit,
   type ExtensionBlock,
-  encodeMessage,
   encodeQuery,
   encodeVendorFrame,
   findGgep,
