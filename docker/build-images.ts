@@ -42,7 +42,7 @@ const WORKER_BUNDLE = 'dist/hash-worker.mjs';
 const IMAGES_JSON = 'dist/images.json';
 
 const BASE_REPO = 'gnutella-base';
-const SERVENT_REPO = 'gnutella-servent';
+const MUTANT_ENTRY = 'docker/mutant/entry.ts';
 const ROLE_LABEL = 'org.gnutella-conformance.image';
 const NODE_IN_IMAGE = '/usr/local/bin/node';
 // `docker import` sets no environment, so the base carries the usual PATH itself.
@@ -56,6 +56,9 @@ reusing images whose content hash already exists, and writes ${IMAGES_JSON}.
 
 Options:
   --entry PATH         servent entry point to bundle (default: ${DEFAULT_ENTRY})
+  --variant NAME       build gnutella-NAME:<hash> and record it under NAME in ${IMAGES_JSON}
+                       (default: servent); \`--variant mutant\` bundles ${MUTANT_ENTRY},
+                       the deliberately broken servent that proves scenarios can fail
   --base-image IMAGE   build the servent on IMAGE (e.g. node:20-slim) instead of gnutella-base
   --quiet              print only the one-line summary per image
   -h, --help           show this text`;
@@ -79,6 +82,8 @@ class MissingBaseImageError extends BuildImagesError {}
 
 interface Options {
   entry: string;
+  /** `servent`, or another name such as `mutant`: the image is gnutella-<variant>. */
+  variant: string;
   baseImage: string | undefined;
   quiet: boolean;
 }
@@ -93,14 +98,20 @@ function parseOptions(argv: string[]): Options | 'help' {
       allowPositionals: false,
       options: {
         entry: { type: 'string' },
+        variant: { type: 'string' },
         'base-image': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) return 'help';
+    const variant = values.variant ?? 'servent';
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(variant))
+      throw new Error(`--variant takes a lower-case name, got ${JSON.stringify(variant)}`);
+    const defaultEntry = variant === 'mutant' ? MUTANT_ENTRY : DEFAULT_ENTRY;
     return {
-      entry: resolve(values.entry ?? join(REPO_ROOT, DEFAULT_ENTRY)),
+      variant,
+      entry: resolve(values.entry ?? join(REPO_ROOT, defaultEntry)),
       baseImage: values['base-image'],
       quiet: values.quiet ?? false,
     };
@@ -532,7 +543,7 @@ async function ensureServentImage(
     .update(baseInfo.Id)
     .digest('hex')
     .slice(0, 16);
-  const tag = `${SERVENT_REPO}:${hash}`;
+  const tag = `gnutella-${options.variant}:${hash}`;
   const existing = await imageInfo(docker, tag);
   if (existing === null) {
     try {
@@ -544,7 +555,7 @@ async function ensureServentImage(
           t: tag,
           dockerfile: DOCKERFILE,
           buildargs: { BASE_IMAGE: base },
-          labels: { [ROLE_LABEL]: 'servent' },
+          labels: { [ROLE_LABEL]: options.variant },
           version: '1',
           rm: true,
           forcerm: true,
@@ -567,16 +578,17 @@ async function ensureServentImage(
 }
 
 /**
- * Removes gnutella-servent tags other than `current`, so repeated builds do not fill the disk.
- * An image any container (running or stopped) was created from stays.
+ * Removes tags of the same repository other than `current`, so repeated builds do not fill
+ * the disk. An image any container (running or stopped) was created from stays.
  */
 async function pruneOldServents(docker: Docker, current: string, log: Log): Promise<void> {
-  const images = await docker.listImages({ filters: { reference: [`${SERVENT_REPO}:*`] } });
+  const repo = current.slice(0, current.indexOf(':'));
+  const images = await docker.listImages({ filters: { reference: [`${repo}:*`] } });
   const containers = await docker.listContainers({ all: true });
   const inUse = new Set(containers.map((c) => c.ImageID));
   for (const image of images) {
     for (const tag of image.RepoTags ?? []) {
-      if (!tag.startsWith(`${SERVENT_REPO}:`) || tag === current) continue;
+      if (!tag.startsWith(`${repo}:`) || tag === current) continue;
       if (inUse.has(image.Id)) {
         log(`servent: kept ${tag}: a container still uses it`);
         continue;
@@ -625,10 +637,19 @@ async function main(): Promise<void> {
     base = options.baseImage;
   }
   const servent = await ensureServentImage(docker, options, base, log);
-  lines.push(summary('servent', servent));
+  lines.push(summary(options.variant, servent));
   await pruneOldServents(docker, servent.tag, log);
 
-  const images = { base, servent: servent.tag, builtAt: new Date().toISOString() };
+  // Other variants built earlier stay recorded beside this one.
+  const earlier = await readFile(join(REPO_ROOT, IMAGES_JSON), 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, string>)
+    .catch(() => ({}));
+  const images = {
+    ...earlier,
+    base,
+    [options.variant]: servent.tag,
+    builtAt: new Date().toISOString(),
+  };
   await writeFile(join(REPO_ROOT, IMAGES_JSON), `${JSON.stringify(images, null, 2)}\n`);
   for (const line of lines) console.log(line);
 }

@@ -14,6 +14,12 @@ Feature: Dynamic querying, leaf guidance and What's New
       Given the SUT runs as an ultrapeer
       And fixture leaf "L" is connected to the SUT
 
+    @UP-1 @DQ-1
+    Scenario: The SUT's answer to its leaf announces dynamic querying, its degree and its TTL limit
+      Then the SUT's block to "L" says "X-Ultrapeer" is "True" and "X-Dynamic-Querying" is "0.1"
+      And the SUT's block to "L" has "X-Query-Routing" and "X-Ultrapeer-Query-Routing"
+      And the SUT's block to "L" gives "X-Degree" at least 16 and "X-Max-TTL" between 1 and 4
+
     @DQ-2 @DQ-3 @DQ-4 @DQ-5 @DQ-6
     Scenario: A leaf's query goes out as a probe, widens one ultrapeer at a time, and stops at the result target
       Given fixture ultrapeers "U1" to "U8" are connected to the SUT, each answering every query with 10 results

@@ -244,6 +244,42 @@ Then(
   },
 );
 
+// ------------------------------------------------------------------ what the SUT announces
+
+Then(
+  "the SUT's block to {string} says {string} is {string} and {string} is {string}",
+  function (this: ConformanceWorld, name: string, h1: string, v1: string, h2: string, v2: string) {
+    const headers = this.fixture(name).sutBlock.headers;
+    expect(headers.get(h1), h1).to.equal(v1);
+    expect(headers.get(h2), h2).to.equal(v2);
+  },
+);
+
+Then(
+  "the SUT's block to {string} has {string} and {string}",
+  function (this: ConformanceWorld, name: string, h1: string, h2: string) {
+    const headers = this.fixture(name).sutBlock.headers;
+    for (const h of [h1, h2]) expect(headers.has(h), `${h} in the SUT's block`).to.be.true;
+  },
+);
+
+Then(
+  "the SUT's block to {string} gives {string} at least {int} and {string} between {int} and {int}",
+  function (
+    this: ConformanceWorld,
+    name: string,
+    degreeHeader: string,
+    least: number,
+    ttlHeader: string,
+    low: number,
+    high: number,
+  ) {
+    const headers = this.fixture(name).sutBlock.headers;
+    expect(Number(headers.get(degreeHeader)), degreeHeader).to.be.at.least(least);
+    expect(Number(headers.get(ttlHeader)), ttlHeader).to.be.within(low, high);
+  },
+);
+
 // ------------------------------------------------------------------ What's New?
 
 When(

@@ -2,7 +2,9 @@
  * The per-scenario world: the scenario's network, the nodes it started, the
  * fixture peers and listeners it drives, and what the SUT last said.
  */
+import { join } from 'node:path';
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import { PcapCapture } from '../../harness/capture/pcap.js';
 import type { FixtureListener, FixturePeer } from '../../harness/peers/fixture-peer.js';
 import type { FixtureUploader } from '../../harness/peers/fixture-uploader.js';
 import type { GwebCacheFixture } from '../../harness/peers/gwebcache-fixture.js';
@@ -20,7 +22,7 @@ import {
   type SutAdapter,
 } from '../../harness/sut/adapter.js';
 import type { HeaderBlock } from '../../servent/src/core/handshake/index.js';
-import { sharedRun } from './run.js';
+import { REPORT_DIR, scenarioSlug, sharedRun } from './run.js';
 
 export class ConformanceWorld extends World {
   scenarioName = 'scenario';
@@ -79,10 +81,19 @@ export class ConformanceWorld extends World {
 
   #networkCreation: Promise<ScenarioNetwork> | undefined;
 
-  /** The scenario's network, created once even when nodes start in parallel. */
+  /** The pcap of the scenario's network, or why there is none. */
+  capture: PcapCapture | string | undefined;
+
+  /** Where this scenario's artefacts go: logs, transcripts, the pcap, a repro script. */
+  get artefactDir(): string {
+    return join(REPORT_DIR, 'scenarios', scenarioSlug(this.scenarioName));
+  }
+
+  /** The scenario's network, created once even when nodes start in parallel; its capture starts with it. */
   async ensureNetwork(): Promise<ScenarioNetwork> {
-    this.#networkCreation ??= this.runtime.createNetwork(this.scenarioName).then((n) => {
+    this.#networkCreation ??= this.runtime.createNetwork(this.scenarioName).then(async (n) => {
       this.network = n;
+      this.capture = await PcapCapture.start(n.id, join(this.artefactDir, 'network.pcap'));
       return n;
     });
     return this.#networkCreation;
