@@ -66,6 +66,7 @@ test('UP-2 requestFields of a leaf: what we implement, nothing more (HS-16, HS-2
     ['X-Ultrapeer-Query-Routing', '0.1'],
     ['X-Degree', '32'],
     ['X-Max-TTL', '4'],
+    ['X-Dynamic-Querying', '0.1'],
     ['X-Ext-Probes', '0.1'],
     ['X-Requeries', 'False'],
   ]);

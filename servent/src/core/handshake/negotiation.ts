@@ -46,7 +46,7 @@ const VENDOR_MESSAGE_VERSION = '0.2';
 const QUERY_ROUTING_VERSION = '0.1';
 const PONG_CACHING_VERSION = '0.1';
 const EXT_PROBES_VERSION = '0.1';
-/** DQ-1: an ultrapeer that runs its leaves' queries dynamically says so. */
+/** DQ-1: an ultrapeer that runs its leaves' queries dynamically says so (and a leaf, to pass as "good"). */
 const DYNAMIC_QUERYING_VERSION = '0.1';
 /** The highest TTL we accept on fresh queries (UP-1: between 1 and 4). */
 export const OUR_MAX_TTL = 4;
@@ -78,11 +78,11 @@ function commonFields(profile: LocalProfile, peer: PeerContext): HeaderField[] {
     [HeaderName.XUltrapeerQueryRouting, QUERY_ROUTING_VERSION],
     [HeaderName.XDegree, String(profile.degree)],
     [HeaderName.XMaxTtl, String(OUR_MAX_TTL)],
+    // LimeWire's "good" test wants X-Dynamic-Querying from leaves too (ultrapeers-and-routing.md §2).
+    [HeaderName.XDynamicQuerying, DYNAMIC_QUERYING_VERSION],
     // We relay a higher-TTL copy of a probe we saw (RT-2), so probing us at TTL 1 costs nothing.
     [HeaderName.XExtProbes, EXT_PROBES_VERSION],
   );
-  if (profile.mode === 'ultrapeer')
-    fields.push([HeaderName.XDynamicQuerying, DYNAMIC_QUERYING_VERSION]);
   if (profile.mode === 'leaf') fields.push([HeaderName.XRequeries, formatBool(false)]);
   return fields;
 }
