@@ -79,24 +79,39 @@ Feature: Gnutella 0.6 connection handshake
     When a fixture connects to the SUT and sends "GNUTELLA CONNECT/0.4\n\n"
     Then within 10 seconds the SUT either answers exactly "GNUTELLA OK\n\n" or closes the connection
 
-  @HS-3 @HS-17 @HS-18 @UP-3
-  Scenario: A leaf refuses a leaf and names the ultrapeers it knows
+  @HS-3 @HS-18 @UP-3
+  Scenario: A leaf refuses a leaf and closes the connection
+    Given a fixture ultrapeer is listening
+    And the SUT runs as a leaf connected to that fixture ultrapeer
+    When a fixture leaf connects to the SUT and sends its handshake
+    Then the SUT refuses with a status other than 200
+    And the SUT closes the connection within 10 seconds
+
+  @HS-17
+  Scenario: A leaf's refusal names the ultrapeers it knows
     Given a fixture ultrapeer is listening
     And the SUT runs as a leaf connected to that fixture ultrapeer
     When a fixture leaf connects to the SUT and sends its handshake
     Then the SUT refuses with a status other than 200
     And the SUT's refusal names the fixture ultrapeer in "X-Try-Ultrapeers"
+
+  @HS-3 @UP-4
+  Scenario: An ultrapeer with no free leaf slot refuses a leaf and closes the connection
+    Given a fixture ultrapeer is listening
+    And the SUT runs as an ultrapeer with 1 leaf slot, connected to that fixture ultrapeer
+    And a fixture leaf has completed a handshake with the SUT
+    When another fixture leaf connects to the SUT and sends its handshake
+    Then the SUT refuses with a status other than 200
     And the SUT closes the connection within 10 seconds
 
-  @HS-3 @HS-17 @UP-4
-  Scenario: An ultrapeer with no free leaf slot refuses with X-Try-Ultrapeers
+  @HS-17 @BOOT-3
+  Scenario: An ultrapeer with no free leaf slot names other ultrapeers when it refuses
     Given a fixture ultrapeer is listening
     And the SUT runs as an ultrapeer with 1 leaf slot, connected to that fixture ultrapeer
     And a fixture leaf has completed a handshake with the SUT
     When another fixture leaf connects to the SUT and sends its handshake
     Then the SUT refuses with a status other than 200
     And the SUT's refusal names between 1 and 10 hosts in "X-Try-Ultrapeers"
-    And the SUT closes the connection within 10 seconds
 
   @HS-3
   Scenario Outline: A malformed or oversized block is refused and the connection closed (<case>)
@@ -240,3 +255,60 @@ Feature: Gnutella 0.6 connection handshake
       | 1   |
       | 2   |
       | 3   |
+
+  # ---------------------------------------------------------------- real clients' header sets
+
+  @profiles
+  Rule: the SUT works with the header sets real clients send
+    Each example plays one client's handshake headers (fixtures/profiles): gtk-gnutella's from
+    a recording, the others assembled from their source. Compression is left out, so every
+    example runs on plain links.
+
+    @HS-11 @HS-13 @HS-16 @HS-19 @UP-1 @MSG-20 @QRP-11
+    Scenario Outline: A <profile> leaf is accepted by an ultrapeer SUT, gets the headers it looks for, and is searched by its table
+      Given the SUT runs as an ultrapeer
+      And fixture ultrapeer "U1" is connected to the SUT
+      When fixture leaf "L" connects to the SUT with the <profile> headers, sharing "amber falcon sonata.mp3"
+      Then the SUT accepted "L" with status 200
+      And the SUT's block to "L" carries:
+        | header                    | value       |
+        | User-Agent                | any         |
+        | X-Ultrapeer               | True        |
+        | X-Query-Routing           | 0.1 or 0.2  |
+        | X-Ultrapeer-Query-Routing | 0.1         |
+        | X-Dynamic-Querying        | 0.1         |
+        | X-Degree                  | at least 16 |
+        | X-Max-TTL                 | 1 to 4      |
+      And "L" is still connected to the SUT
+      When "L" sends the SUT its QRP table
+      And the SUT has taken the table of "L"
+      And "U1" sends a query for "amber" with TTL 3 and hops 0
+      Then "L" receives that query
+
+      Examples:
+        | profile            |
+        | gtk-gnutella-1.2.3 |
+        | limewire-4.18.8    |
+        | bearshare-5.2.5.1  |
+        | shareaza-2.7.10.2  |
+        | phex-3.4.2.116     |
+
+    @HS-4 @HS-11 @HS-13 @UP-2 @QRP-4 @MSG-20
+    Scenario Outline: A <profile> ultrapeer accepts the SUT as a leaf and receives its QRP table
+      Given fixture ultrapeer "U" is listening
+      And the SUT runs as a leaf connected to "U", sharing:
+        | file                    |
+        | amber falcon sonata.mp3 |
+      When "U" accepts the SUT with the <profile> headers
+      Then the SUT confirmed "U" with status 200
+      And the SUT's request said "X-Ultrapeer" is "False" and offered "X-Query-Routing"
+      And within 30 seconds "U" receives a RESET and then a complete PATCH sequence
+      And "U" is still connected to the SUT
+
+      Examples:
+        | profile            |
+        | gtk-gnutella-1.2.3 |
+        | limewire-4.18.8    |
+        | bearshare-5.2.5.1  |
+        | shareaza-2.7.10.2  |
+        | phex-3.4.2.116     |

@@ -1,5 +1,6 @@
 /**
- * Makes fixtures/profiles/*.json from real recordings in ../shared/recordings.
+ * Makes the recorded profiles in fixtures/profiles from real recordings in
+ * ../shared/recordings (the other profiles there are assembled by hand).
  * Run: npx tsx harness/peers/make-profiles.ts [RECORDINGS_DIR]
  *
  * gtk-gnutella 1.2.3, default build: conversation s00 is a gtk-gnutella leaf

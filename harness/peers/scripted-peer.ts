@@ -1,9 +1,10 @@
 /**
  * A scripted Gnutella peer with a role: a fixture leaf or ultrapeer that
- * completes a 0.6 handshake with real gtk-gnutella headers (either side
- * opening), then sends what a scenario asks — queries, query hits, QRP
- * tables, Hops Flow, even messages of unknown types — and keeps everything
- * the node sends, decoded with the core codec on demand.
+ * completes a 0.6 handshake with a real client's headers (gtk-gnutella's
+ * unless told otherwise; either side opening), then sends what a scenario
+ * asks — queries, query hits, QRP tables, Hops Flow, even messages of unknown
+ * types — and keeps everything the node sends, decoded with the core codec on
+ * demand.
  */
 import { randomBytes } from 'node:crypto';
 import type { HeaderBlock } from '../../servent/src/core/handshake/index.js';
@@ -37,7 +38,7 @@ import {
   FixturePeer,
   type ReceivedMessage,
 } from './fixture-peer.js';
-import { type Fields, loadProfile, personalise, without } from './profiles.js';
+import { type ClientProfile, type Fields, loadProfile, personalise, without } from './profiles.js';
 
 export type PeerRole = 'leaf' | 'ultrapeer';
 
@@ -46,6 +47,8 @@ export interface ScriptedPeerOptions {
   role: PeerRole;
   /** An ultrapeer advertises X-Ultrapeer-Query-Routing (default true, as gtk-gnutella does). */
   upQrp?: boolean;
+  /** Whose header set the handshake uses: a name in fixtures/profiles (default gtk-gnutella 1.2.3). */
+  profile?: string;
   /** What it shares: the files its hits name and its QRP table is built from. */
   library?: ShareFile[];
 }
@@ -75,7 +78,17 @@ export interface Decoded extends ReceivedMessage {
   error: string | undefined;
 }
 
-const GTK = loadProfile('gtk-gnutella-1.2.3');
+const DEFAULT_PROFILE = 'gtk-gnutella-1.2.3';
+const profiles = new Map<string, ClientProfile>();
+/** Each profile file is read once per run. */
+function profileNamed(name: string): ClientProfile {
+  let profile = profiles.get(name);
+  if (!profile) {
+    profile = loadProfile(name);
+    profiles.set(name, profile);
+  }
+  return profile;
+}
 /** Headers of the recorded profile that would start TLS or compression, and per-node values we set. */
 const NOT_REPLAYED = ['Upgrade', 'Connection', 'Content-Encoding', 'Accept-Encoding', 'GUID'];
 /** Query flags: the field holds flags (MSG-24); nothing else asked. */
@@ -408,10 +421,10 @@ function compresses(block: HeaderBlock): boolean {
 }
 
 /**
- * gtk-gnutella 1.2.3's header set for the role, with this connection's
- * addresses and our id. An ultrapeer that opens the connection names its
- * address in `Node`, as gtk-gnutella's block (1) does (the recorded leaf
- * request shows it); its recorded answer block has none.
+ * The profile's header set for the role (gtk-gnutella 1.2.3's by default),
+ * with this connection's addresses and our id. An ultrapeer that opens the
+ * connection names its address in `Node`, as gtk-gnutella's block (1) does
+ * (the recorded leaf request shows it); its recorded answer block has none.
  */
 function handshakeFields(
   options: ScriptedPeerOptions,
@@ -420,10 +433,11 @@ function handshakeFields(
   serventId: Guid,
   initiator: boolean,
 ): Fields {
+  const profile = profileNamed(options.profile ?? DEFAULT_PROFILE);
   const recorded =
     options.role === 'leaf'
-      ? without(GTK.leafRequest, ...NOT_REPLAYED)
-      : without(GTK.ultrapeerResponse, ...NOT_REPLAYED, 'X-Ultrapeer-Needed');
+      ? without(profile.leafRequest, ...NOT_REPLAYED)
+      : without(profile.ultrapeerResponse, ...NOT_REPLAYED, 'X-Ultrapeer-Needed');
   const fields =
     options.upQrp === false ? without(recorded, 'X-Ultrapeer-Query-Routing') : recorded;
   const node: Fields =
