@@ -42,7 +42,30 @@ sc_pass=${sc_pass:-0}
 sc_fail=$((scenarios - sc_pass))
 [ "$scenarios" -gt 0 ] || { sc_fail=1; status=1; }
 
-printf '\nunit tests: %s passed, %s failed; scenarios: %s passed, %s failed\n' "$unit_pass" "$unit_fail" "$sc_pass" "$sc_fail"
-[ "$unit_fail" -eq 0 ] && [ "$sc_fail" -eq 0 ] || status=1
-echo "$((unit_pass + sc_pass)) passed, $((unit_fail + sc_fail)) failed"
+step "Conformance report (per clause, reports/conformance/)"
+npx tsx harness/report/report-cli.ts --ndjson reports/cucumber.ndjson --out reports/conformance \
+  --scenarios reports/scenarios || true
+
+# The mutant servent (docker/mutant) breaks X-Max-TTL (MUST: UP-1, DQ-1) and drops
+# X-Try-Ultrapeers (SHOULD: HS-17, BOOT-3). The scenarios it meets must judge exactly that.
+step "Mutant SUT: the scenarios must fail exactly the clauses it breaks"
+mut_pass=0 mut_fail=1
+if npx tsx docker/build-images.ts --variant mutant --quiet; then
+  mutant=$(node -e "console.log(require('./dist/images.json').mutant)")
+  up1_line=$(grep -n 'Scenario: The SUT.s answer to its leaf announces dynamic querying' features/dynamic-query.feature | cut -d: -f1)
+  npx tsx harness/cli.ts run --sut-image "$mutant" --report reports/mutant --tags 'not @profiles' \
+    features/handshake.feature "features/dynamic-query.feature:$up1_line" > reports/mutant-run.txt 2>&1
+  npx tsx harness/report/expect-verdicts.ts reports/mutant/conformance/conformance.json \
+    --fail UP-1,DQ-1 --non-strict HS-17,BOOT-3 --label mutant | tee reports/mutant-check.txt
+  mut_line=$(tail -n 1 reports/mutant-check.txt)
+  mut_pass=$(echo "$mut_line" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+  mut_fail=$(echo "$mut_line" | sed -nE 's/.* ([0-9]+) failed$/\1/p')
+  mut_pass=${mut_pass:-0}
+  mut_fail=${mut_fail:-1}
+fi
+
+printf '\nunit tests: %s passed, %s failed; scenarios: %s passed, %s failed; mutant verdicts: %s passed, %s failed\n' \
+  "$unit_pass" "$unit_fail" "$sc_pass" "$sc_fail" "$mut_pass" "$mut_fail"
+[ "$unit_fail" -eq 0 ] && [ "$sc_fail" -eq 0 ] && [ "$mut_fail" -eq 0 ] || status=1
+echo "$((unit_pass + sc_pass + mut_pass)) passed, $((unit_fail + sc_fail + mut_fail)) failed"
 exit "$status"

@@ -185,7 +185,7 @@ Feature: Gnutella 0.6 connection handshake
       | 503 Service Not Available     |
       | 204 Shielded leaf node        |
 
-  @HS-4 @HS-9
+  @HS-4 @HS-9 @BOOT-2 @BOOT-4
   Scenario: The SUT learns every host of a folded X-Try-Ultrapeers and tries them
     Given 4 more fixture ultrapeers are listening
     And a fixture ultrapeer is listening

@@ -21,13 +21,7 @@ export const newRunId = (): string => randomBytes(4).toString('hex');
 export const REPORT_DIR = process.env.GNUTELLA_REPORT_DIR ?? 'reports';
 
 /** A scenario's folder name under `<report>/scenarios/`: the report finds artefacts by the same rule. */
-export function scenarioSlug(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 100);
-}
+export { scenarioSlug } from '../../harness/report/verdicts.js';
 
 export function setSharedRun(run: SharedRun): void {
   current = run;
