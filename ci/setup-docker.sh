@@ -4,6 +4,8 @@
 #   2. root with apt -> install Debian's docker.io (and iptables), start dockerd in
 #      the background, wait (bounded) until it answers
 #   3. otherwise -> stop with a message that says what to do
+# Either way, as root with apt, tc (iproute2) and tcpdump are installed if missing:
+# the harness throttles a node's link with tc and keeps a pcap of each failed scenario.
 set -euo pipefail
 
 log_dir="${GNUTELLA_DOCKERD_LOG_DIR:-/var/log}"
@@ -15,6 +17,20 @@ say() { printf 'setup-docker: %s\n' "$*" >&2; }
 engine_answers() {
   command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1
 }
+
+missing_tools=()
+if ! command -v tc >/dev/null 2>&1 && [ ! -x /usr/sbin/tc ] && [ ! -x /sbin/tc ]; then
+  missing_tools+=(iproute2)
+fi
+if ! command -v tcpdump >/dev/null 2>&1 && [ ! -x /usr/bin/tcpdump ] && [ ! -x /usr/sbin/tcpdump ]; then
+  missing_tools+=(tcpdump)
+fi
+if [ "${#missing_tools[@]}" -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing ${missing_tools[*]} (apt-get install -y ${missing_tools[*]})"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing_tools[@]}" >/dev/null
+fi
 
 if engine_answers; then
   exit 0

@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import type { BoundPorts } from 'testcontainers';
 import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import { type Leftovers, leftovers, removeLabelled, sweepDeadRuns } from './cleanup.js';
+import * as faults from './faults.js';
 import { waitForHandshake } from './handshake-probe.js';
 import { LABEL, runLabels } from './labels.js';
 import { type TarEntry, tarArchive } from './tar.js';
@@ -70,6 +71,16 @@ export interface StartedNode {
   firewall(): Promise<void>;
   /** Runs a command in the running container; its exit code and output. */
   exec(command: string[]): Promise<{ exitCode: number; output: string }>;
+  /** Freezes the node (docker pause): its sockets stay open, nothing is read or answered. */
+  pause(): Promise<void>;
+  unpause(): Promise<void>;
+  /** Takes the node off the scenario network, a partition: its connections go silent. */
+  disconnect(): Promise<void>;
+  /** Puts it back at the same address. */
+  reconnect(): Promise<void>;
+  /** Limits what the node sends (tc tbf in its namespace). Needs root, nsenter and tc on the host. */
+  throttle(limit: faults.ThrottleOptions): Promise<void>;
+  unthrottle(): Promise<void>;
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -105,21 +116,36 @@ export class DockerRuntime {
 
   async createNetwork(scenario: string): Promise<ScenarioNetwork> {
     const name = `gc-${this.runId}-${++this.#counter}`;
-    const created = await this.docker.createNetwork({
+    const spec = {
       Name: name,
       Driver: 'bridge',
       // No way out: scenario traffic stays between the host and the nodes.
       Internal: true,
       CheckDuplicate: true,
       Labels: { ...runLabels(this.runId), [LABEL.scenario]: scenario.slice(0, 200) },
-    });
-    const info = await created.inspect();
-    const ipam = info.IPAM?.Config?.[0];
-    if (!ipam?.Gateway || !ipam.Subnet)
-      throw new Error(`network ${name} has no IPv4 gateway: ${JSON.stringify(info.IPAM)}`);
-    const network = { name, id: info.Id, gateway: ipam.Gateway, subnet: ipam.Subnet };
-    this.#networks.set(name, network);
-    return network;
+    };
+    // Docker gives a node its address back after a disconnect (a partition) only on a network
+    // made with an explicit subnet: let the engine pick a free one, then make the network with it.
+    for (let attempt = 1; ; attempt++) {
+      const probe = await this.docker.createNetwork(spec);
+      const picked = (await probe.inspect()).IPAM?.Config?.[0];
+      await probe.remove();
+      if (!picked?.Gateway || !picked.Subnet)
+        throw new Error(`network ${name} has no IPv4 gateway: ${JSON.stringify(picked)}`);
+      try {
+        const created = await this.docker.createNetwork({
+          ...spec,
+          IPAM: { Driver: 'default', Config: [{ Subnet: picked.Subnet, Gateway: picked.Gateway }] },
+        });
+        const info = await created.inspect();
+        const network = { name, id: info.Id, gateway: picked.Gateway, subnet: picked.Subnet };
+        this.#networks.set(name, network);
+        return network;
+      } catch (err) {
+        // Another run took that subnet in the meantime.
+        if (attempt >= 3 || !/overlap/i.test(String(err))) throw err;
+      }
+    }
   }
 
   async startNode(network: ScenarioNetwork, spec: NodeSpec): Promise<StartedNode> {
@@ -200,6 +226,14 @@ export class DockerRuntime {
         const result = await container.exec(command);
         return { exitCode: result.exitCode, output: result.output };
       },
+      pause: () => faults.pause(docker, container.getId()),
+      unpause: () => faults.unpause(docker, container.getId()),
+      disconnect: () => faults.disconnect(docker, network.id, container.getId()),
+      reconnect: () => faults.reconnect(docker, network.id, container.getId(), ip),
+      throttle: async (limit) =>
+        faults.throttle(await faults.containerPid(docker, container.getId()), limit),
+      unthrottle: async () =>
+        faults.unthrottle(await faults.containerPid(docker, container.getId())),
     };
   }
 
