@@ -11,9 +11,10 @@ const PEERS = 'fixtures/peers';
 const RECORDINGS = resolve('../shared/recordings');
 
 const fixtureFiles = (): string[] =>
-  readdirSync(PEERS).flatMap((client) =>
-    readdirSync(join(PEERS, client)).map((f) => join(PEERS, client, f)),
-  );
+  // Recorded conversations live in one folder per client; replay/ holds gnutella-fixture/1 files.
+  readdirSync(PEERS, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'replay')
+    .flatMap((d) => readdirSync(join(PEERS, d.name)).map((f) => join(PEERS, d.name, f)));
 
 test('every conversation fixture matches the gnutella-conversation/1 schema', () => {
   const files = fixtureFiles();
