@@ -19,7 +19,11 @@ interface RecordedMessage {
 }
 
 const PEERS = 'fixtures/peers';
-const conversations = readdirSync(PEERS).flatMap((client) =>
+// One folder per recorded client; replay/ holds replayable fixtures, another format.
+const clients = readdirSync(PEERS, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'replay')
+  .map((d) => d.name);
+const conversations = clients.flatMap((client) =>
   readdirSync(join(PEERS, client)).map((file) => ({
     file: join(PEERS, client, file),
     messages: (
