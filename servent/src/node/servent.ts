@@ -975,12 +975,11 @@ export class Servent {
       this.#udp = udp;
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'no UDP socket: UDP host caches not used');
-      return;
     }
     this.#bootstrapper = new Bootstrapper({
       log: this.#log.child({ component: 'bootstrap' }),
       uhc: this.#uhc,
-      udp,
+      udp: this.#udp,
       gwcList: this.#gwcList,
       gwc: new GwcBootstrap({
         list: this.#gwcList,

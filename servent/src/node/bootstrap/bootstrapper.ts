@@ -21,7 +21,8 @@ const UPDATE_CHECK_MS = 10 * 60_000;
 export interface BootstrapperOptions {
   log: Logger;
   uhc: UhcClient;
-  udp: UdpService;
+  /** The UDP socket; without one (the port was taken) only GWebCaches are asked. */
+  udp: UdpService | undefined;
   gwcList: GwcList;
   gwc: GwcBootstrap;
   /** Bootstrap is needed now: nothing to dial, no ultrapeer connected. */
@@ -65,10 +66,10 @@ export class Bootstrapper {
     const now = Date.now();
     const { uhc, udp } = this.#o;
     if (uhc.expire(now).length > 0) this.#o.changed();
-    const due = uhc.due(now, (n) => crypto.getRandomValues(new Uint8Array(n)));
+    const due = udp ? uhc.due(now, (n) => crypto.getRandomValues(new Uint8Array(n))) : [];
     for (const cache of due) {
       this.#o.log.info({ cache }, 'pinging UDP host cache');
-      udp.pingCache(cache, this.#o.ultrapeer(), now);
+      udp?.pingCache(cache, this.#o.ultrapeer(), now);
     }
     const uhcPending = uhc.nextTimeout() !== undefined;
     if (due.length === 0 && !uhcPending) this.#askWebCache(now);
